@@ -1,0 +1,2 @@
+/* esprit-chips.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-command.c: not written yet */
+#include "config.h"

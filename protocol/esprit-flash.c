@@ -1,0 +1,2 @@
+/* esprit-flash.c: not written yet */
+#include "config.h"

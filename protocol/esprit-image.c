@@ -1,0 +1,2 @@
+/* esprit-image.c: not written yet */
+#include "config.h"

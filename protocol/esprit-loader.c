@@ -1,0 +1,2 @@
+/* esprit-loader.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-port-list.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-progress.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-reset.c: not written yet */
+#include "config.h"

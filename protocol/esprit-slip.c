@@ -1,0 +1,2 @@
+/* esprit-slip.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-transport-open.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-transport-rfc2217.c: not written yet */
+#include "config.h"

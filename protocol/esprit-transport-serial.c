@@ -1,0 +1,2 @@
+/* esprit-transport-serial.c: not written yet */
+#include "config.h"

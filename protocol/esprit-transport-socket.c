@@ -1,0 +1,2 @@
+/* esprit-transport-socket.c: not written yet */
+#include "config.h"

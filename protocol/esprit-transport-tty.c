@@ -1,0 +1,2 @@
+/* esprit-transport-tty.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-write-plan.c: not written yet */
+#include "config.h"

@@ -1,0 +1,3 @@
+/* not written yet */
+#include "config.h"
+int main (void) { return 1; }

@@ -1,0 +1,2 @@
+/* esprit-sim-open.c: not written yet */
+#include "config.h"

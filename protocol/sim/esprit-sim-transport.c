@@ -1,0 +1,2 @@
+/* esprit-sim-transport.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* esprit-sim.c: not written yet */
+#include "config.h"

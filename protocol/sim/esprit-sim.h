@@ -1,0 +1,104 @@
+/* esprit-sim.h: the virtual board: ROM loaders, stub mode, SPI NOR flash, timing, faults
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "esprit-chips.h"
+#include "esprit-transport.h"
+
+G_BEGIN_DECLS
+
+#define ESPRIT_TYPE_SIM (esprit_sim_get_type ())
+G_DECLARE_FINAL_TYPE (EspritSim, esprit_sim, ESPRIT, SIM, GObject)
+
+typedef struct {
+  EspritChip  chip;
+  guint32     flash_size;     /* bytes; 4 MiB when 0 */
+  guint8      mac[6];         /* all zero: a fixed default per chip */
+  gboolean    timing;         /* model wire, loader and flash time (benchmarks) */
+  const char *flash_path;     /* keep the flash in this file (created 0xFF-filled), or NULL */
+  /* FALSE when the host cannot drive DTR/RTS (socket://): the board behaves as if BOOT were
+   * held at power-on and after every reset, so it waits in the ROM loader. */
+  gboolean    lines_wired;
+} EspritSimConfig;
+
+/* Faults (all off when zero / -1). Byte and frame counts start at 1. */
+typedef struct {
+  guint   noise_before_sync;  /* bytes of line noise the board sends before the first SYNC reply */
+  gint64  corrupt_tx_byte;    /* flip bits in the Nth byte the board sends (-1: off) */
+  gint64  corrupt_rx_byte;    /* flip bits in the Nth byte the board receives (-1: off) */
+  gint    drop_frame;         /* the board does not send its Nth response frame (-1: off) */
+  gint64  stall_after_bytes;  /* after receiving N bytes the board stops for stall_ms (-1: off) */
+  guint   stall_ms;
+  gint64  disconnect_after;   /* the link drops after N bytes in either direction (-1: off) */
+} EspritSimFaults;
+
+#define ESPRIT_SIM_FAULTS_NONE { 0, -1, -1, -1, -1, 0, -1 }
+
+typedef enum {
+  ESPRIT_SIM_MODE_BOOTING,     /* printing the boot log */
+  ESPRIT_SIM_MODE_ROM_LOADER,  /* UART download mode */
+  ESPRIT_SIM_MODE_STUB,        /* a flasher stub runs (Esprit's stub core) */
+  ESPRIT_SIM_MODE_APP,         /* the "application" runs: text, no SLIP */
+} EspritSimMode;
+
+EspritSim       *esprit_sim_new             (const EspritSimConfig *config,
+                                             GError               **error);
+const EspritSimConfig *esprit_sim_get_config (EspritSim            *self);
+void             esprit_sim_set_faults      (EspritSim             *self,
+                                             const EspritSimFaults *faults);
+
+/* The host end of the wire. @baud is the host UART's rate: bytes sent at a rate the board's
+ * UART is not at arrive garbled, as on hardware. */
+void             esprit_sim_host_write      (EspritSim             *self,
+                                             const guint8          *data,
+                                             gsize                  len,
+                                             guint                  baud);
+/* Waits up to @timeout_ms for bytes; 0 at the deadline; -1 with ESPRIT_ERROR_DISCONNECTED
+ * after a disconnect fault, or G_IO_ERROR_CANCELLED. */
+gssize           esprit_sim_host_read       (EspritSim             *self,
+                                             guint8                *buffer,
+                                             gsize                  len,
+                                             guint                  baud,
+                                             guint                  timeout_ms,
+                                             GCancellable          *cancellable,
+                                             GError               **error);
+/* Discards what the board sent and the host has not read. */
+void             esprit_sim_host_flush      (EspritSim             *self);
+/* Modem lines (TRUE = asserted = pin at 0 V): DTR drives GPIO0, RTS drives EN (§3). */
+void             esprit_sim_set_lines       (EspritSim             *self,
+                                             gboolean               dtr,
+                                             gboolean               rts);
+
+EspritSimMode    esprit_sim_get_mode        (EspritSim             *self);
+/* The board UART's current rate (74880 after an ESP8266 reset, the SYNC rate after sync). */
+guint            esprit_sim_get_uart_baud   (EspritSim             *self);
+/* A copy of the whole flash. */
+GBytes          *esprit_sim_dup_flash       (EspritSim             *self);
+/* Replaces the flash contents at @addr (test set-up, no timing, no NOR semantics). */
+void             esprit_sim_load_flash      (EspritSim             *self,
+                                             guint32                addr,
+                                             const guint8          *data,
+                                             gsize                  len);
+/* Bytes that crossed the wire (host to board, board to host) since creation. */
+void             esprit_sim_get_wire_counts (EspritSim             *self,
+                                             guint64               *to_board,
+                                             guint64               *to_host);
+/* How many resets the board went through, and the last boot mode (1 = UART download, 3 =
+ * flash), for tests of the reset sequences. */
+guint            esprit_sim_get_reset_count (EspritSim             *self);
+guint            esprit_sim_get_boot_mode   (EspritSim             *self);
+
+/* An in-process transport to @sim (a board on a wire; no OS involved). */
+EspritTransport *esprit_sim_transport_new   (EspritSim             *sim,
+                                             guint                  baud);
+/* Opens @port: "sim:esp8266", "sim:esp32?flash=FILE&size=4MB&mac=...&timing=1" make a new
+ * in-process virtual board; anything else goes to esprit_transport_open(). */
+EspritTransport *esprit_sim_open_port       (const char            *port,
+                                             guint                  baud,
+                                             GError               **error);
+
+G_END_DECLS

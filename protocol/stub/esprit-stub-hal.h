@@ -1,0 +1,52 @@
+/* esprit-stub-hal.h: what the stub core needs from the machine it runs on.
+ *
+ * The core (command dispatch, inflate, the packed-read compressor, READ_FLASH flow control,
+ * MD5) is plain freestanding C built three times: for the ESP8266 (HAL over ROM routines and
+ * the UART), for the host (the virtual board's stub mode: HAL over the simulated flash and
+ * wire), and for QEMU's lx106 (HAL over semihosting, flash in a RAM array).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef ESPRIT_STUB_HAL_H
+#define ESPRIT_STUB_HAL_H
+
+#include <stdint.h>
+
+typedef struct esprit_stub_hal {
+  void *ctx;
+
+  /* Blocks until a byte arrived and returns it (0..255); -1 when the link is gone (host
+   * builds only: the core then returns from esprit_stub_main). */
+  int      (*rx_byte)            (void *ctx);
+  /* Queues @len bytes for sending; may block while the transmit FIFO is full. */
+  void     (*tx)                 (void *ctx, const uint8_t *data, uint32_t len);
+  /* Waits until every queued byte has left the UART. */
+  void     (*tx_flush)           (void *ctx);
+  /* CHANGE_BAUDRATE: the reply has been flushed; switch the UART. */
+  void     (*set_baud)           (void *ctx, uint32_t new_baud, uint32_t old_baud);
+
+  /* Flash access; each returns 0 on success, nonzero on an SPI failure. Addresses and lengths
+   * of reads and writes are multiples of 4. */
+  int      (*flash_read)         (void *ctx, uint32_t addr, void *dst, uint32_t len);
+  int      (*flash_write)        (void *ctx, uint32_t addr, const void *src, uint32_t len);
+  int      (*flash_erase_sector) (void *ctx, uint32_t sector);   /* 4 KiB units */
+  int      (*flash_erase_block)  (void *ctx, uint32_t block);    /* 64 KiB units */
+  int      (*flash_erase_chip)   (void *ctx);
+  /* SPI_SET_PARAMS (id, total size, block, sector, page, status mask). */
+  int      (*flash_set_params)   (void *ctx, uint32_t total_size, uint32_t block_size,
+                                  uint32_t sector_size, uint32_t page_size);
+  int      (*flash_attach)       (void *ctx, uint32_t config);
+
+  uint32_t (*read_reg)           (void *ctx, uint32_t addr);
+  void     (*write_reg)          (void *ctx, uint32_t addr, uint32_t value, uint32_t mask,
+                                  uint32_t delay_us);
+
+  /* RUN_USER_CODE (0xD3): on hardware it does not return; on the host it returns and the
+   * core returns from esprit_stub_main. */
+  void     (*run_user_code)      (void *ctx);
+} esprit_stub_hal_t;
+
+/* Sends OHAI, then serves commands until the link is gone or RUN_USER_CODE. */
+void esprit_stub_main (const esprit_stub_hal_t *hal);
+
+#endif /* ESPRIT_STUB_HAL_H */
