@@ -14,6 +14,10 @@
 
 typedef struct esprit_stub_hal {
   void *ctx;
+  /* Nonzero enables Esprit's extensions (ESPRIT_VERSION 0xE0, packed read 0xE1). The virtual
+   * board clears it when the uploaded program is not Esprit's stub, so that it then behaves
+   * like the common stubs. */
+  int extensions;
 
   /* Blocks until a byte arrived and returns it (0..255); -1 when the link is gone (host
    * builds only: the core then returns from esprit_stub_main). */

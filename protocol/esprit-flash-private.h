@@ -1,0 +1,27 @@
+/* esprit-flash-private.h: pieces of the flash operations that live in their own files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esprit-flash.h"
+
+G_BEGIN_DECLS
+
+/* ESPRIT_VERSION (0xE0): no data; the reply carries 8 payload bytes "ESPR" + u32 version,
+ * then the stub's 2 status bytes. A stub without the extension answers a failure status. */
+#define ESPRIT_STUB_MAGIC "ESPR"
+
+/* Esprit's packed read (ESPRIT_OP_ESPRIT_READ_PACKED): erased spans as short tokens, the rest
+ * compressed, the final MD5 over every byte. Only called when the loader kind is
+ * ESPRIT_LOADER_ESPRIT_STUB. Lives in esprit-flash-packed.c. */
+gboolean _esprit_flash_read_packed (EspritLoader       *self,
+                                    guint32             addr,
+                                    guint32             size,
+                                    guint8             *buffer,
+                                    EspritProgressFunc  progress,
+                                    gpointer            user_data,
+                                    GCancellable       *cancellable,
+                                    GError            **error);
+
+G_END_DECLS
