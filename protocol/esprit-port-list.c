@@ -1,2 +1,105 @@
-/* esprit-port-list.c: not written yet */
+/* esprit-port-list.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "esprit-port-list"
+
 #include "config.h"
+
+#include <libserialport.h>
+
+#include "esprit-i18n.h"
+#include "esprit-port-list.h"
+
+static const struct {
+  guint16     vid;
+  guint16     pid;
+  const char *name;
+} bridges[] = {
+  { 0x10C4, 0xEA60, "CP210x USB to UART Bridge" },
+  { 0x1A86, 0x7523, "CH340 USB-Serial" },
+  { 0x1A86, 0x5523, "CH341 USB-Serial" },
+  { 0x1A86, 0x55D4, "CH9102 USB-Serial" },
+  { 0x0403, 0x6001, "FT232R USB UART" },
+  { 0x0403, 0x6010, "FT2232 USB UART" },
+  { 0x0403, 0x6015, "FT231X USB UART" },
+  { 0x303A, 0x1001, "Espressif USB-Serial/JTAG" },
+  { 0x067B, 0x2303, "PL2303 USB-Serial" },
+};
+
+const char *
+esprit_port_bridge_name (guint16 vid,
+                         guint16 pid)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bridges); i++)
+    if (bridges[i].vid == vid && bridges[i].pid == pid)
+      return bridges[i].name;
+  return NULL;
+}
+
+void
+esprit_port_info_free (EspritPortInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->path);
+  g_free (info->label);
+  g_free (info->manufacturer);
+  g_free (info->product);
+  g_free (info->serial);
+  g_free (info);
+}
+
+static int
+compare_path (gconstpointer a,
+              gconstpointer b)
+{
+  const EspritPortInfo *pa = *(EspritPortInfo * const *) a;
+  const EspritPortInfo *pb = *(EspritPortInfo * const *) b;
+
+  return g_strcmp0 (pa->path, pb->path);
+}
+
+GPtrArray *
+esprit_port_list (void)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+  struct sp_port **ports = NULL;
+
+  if (sp_list_ports (&ports) != SP_OK)
+    return list;
+  for (int i = 0; ports[i] != NULL; i++)
+    {
+      EspritPortInfo *info = g_new0 (EspritPortInfo, 1);
+      const char *desc = sp_get_port_description (ports[i]);
+      int vid = 0, pid = 0;
+
+      info->path = g_strdup (sp_get_port_name (ports[i]));
+      if (sp_get_port_transport (ports[i]) == SP_TRANSPORT_USB)
+        {
+          if (sp_get_port_usb_vid_pid (ports[i], &vid, &pid) == SP_OK)
+            {
+              info->vid = (guint16) vid;
+              info->pid = (guint16) pid;
+            }
+          info->manufacturer = g_strdup (sp_get_port_usb_manufacturer (ports[i]));
+          info->product = g_strdup (sp_get_port_usb_product (ports[i]));
+          info->serial = g_strdup (sp_get_port_usb_serial (ports[i]));
+        }
+      /* "Product — Manufacturer" as the device names itself, else the bridge's usual name. */
+      if (info->product != NULL && info->manufacturer != NULL)
+        info->label = g_strdup_printf ("%s — %s", info->product, info->manufacturer);
+      else if (info->product != NULL)
+        info->label = g_strdup (info->product);
+      else if (esprit_port_bridge_name (info->vid, info->pid) != NULL)
+        info->label = g_strdup (esprit_port_bridge_name (info->vid, info->pid));
+      else if (desc != NULL && g_strcmp0 (desc, info->path) != 0)
+        info->label = g_strdup (desc);
+      else
+        info->label = g_strdup (_("Serial port"));
+      g_ptr_array_add (list, info);
+    }
+  sp_free_port_list (ports);
+  g_ptr_array_sort (list, compare_path);
+  return list;
+}

@@ -1,2 +1,411 @@
-/* esprit-transport-rfc2217.c: not written yet */
+/* esprit-transport-rfc2217.c: rfc2217://host:port, a serial port behind a telnet server with
+ * the COM-PORT option (RFC 2217): baud, DTR/RTS and purge travel with the data.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "esprit-transport"
+
 #include "config.h"
+
+#include <string.h>
+
+#include "esprit-error.h"
+#include "esprit-i18n.h"
+#include "esprit-rfc2217.h"
+#include "esprit-transport-fd.h"
+
+enum { T_DATA, T_IAC, T_CMD, T_SB, T_SB_IAC };
+
+gsize
+esprit_telnet_decode (EspritTelnetDecoder *dec,
+                      const guint8        *in,
+                      gsize                len,
+                      guint8              *out,
+                      EspritTelnetSubneg   subneg,
+                      EspritTelnetCommand  command,
+                      gpointer             user_data)
+{
+  gsize n = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = in[i];
+
+      switch (dec->state)
+        {
+        case T_DATA:
+          if (b == TELNET_IAC)
+            dec->state = T_IAC;
+          else
+            out[n++] = b;
+          break;
+        case T_IAC:
+          if (b == TELNET_IAC)
+            {
+              out[n++] = b;
+              dec->state = T_DATA;
+            }
+          else if (b == TELNET_SB)
+            {
+              dec->sb_len = 0;
+              dec->state = T_SB;
+            }
+          else if (b >= TELNET_WILL && b <= TELNET_DONT)
+            {
+              dec->sb[0] = b;   /* remember the verb until the option arrives */
+              dec->state = T_CMD;
+            }
+          else
+            dec->state = T_DATA;   /* NOP, GA and others carry nothing for us */
+          break;
+        case T_CMD:
+          if (command)
+            command (dec->sb[0], b, user_data);
+          dec->state = T_DATA;
+          break;
+        case T_SB:
+          if (b == TELNET_IAC)
+            dec->state = T_SB_IAC;
+          else if (dec->sb_len < sizeof dec->sb)
+            dec->sb[dec->sb_len++] = b;
+          break;
+        case T_SB_IAC:
+          if (b == TELNET_SE)
+            {
+              if (subneg)
+                subneg (dec->sb, dec->sb_len, user_data);
+              dec->state = T_DATA;
+            }
+          else
+            {
+              if (dec->sb_len < sizeof dec->sb)
+                dec->sb[dec->sb_len++] = b;   /* IAC IAC inside SB */
+              dec->state = T_SB;
+            }
+          break;
+        default:
+          dec->state = T_DATA;
+        }
+    }
+  return n;
+}
+
+void
+esprit_telnet_escape (GByteArray   *out,
+                      const guint8 *data,
+                      gsize         len)
+{
+  static const guint8 iac = TELNET_IAC;
+  gsize run = 0;
+
+  for (gsize i = 0; i < len; i++)
+    if (data[i] == TELNET_IAC)
+      {
+        g_byte_array_append (out, data + run, i + 1 - run);
+        g_byte_array_append (out, &iac, 1);
+        run = i + 1;
+      }
+  g_byte_array_append (out, data + run, len - run);
+}
+
+void
+esprit_telnet_subneg (GByteArray   *out,
+                      guint8        cmd,
+                      const guint8 *value,
+                      gsize         len)
+{
+  const guint8 head[] = { TELNET_IAC, TELNET_SB, TELNET_OPT_COM_PORT, cmd };
+  const guint8 tail[] = { TELNET_IAC, TELNET_SE };
+
+  g_byte_array_append (out, head, sizeof head);
+  esprit_telnet_escape (out, value, len);
+  g_byte_array_append (out, tail, sizeof tail);
+}
+
+#define ESPRIT_TYPE_RFC2217_TRANSPORT (esprit_rfc2217_transport_get_type ())
+G_DECLARE_FINAL_TYPE (EspritRfc2217Transport, esprit_rfc2217_transport, ESPRIT,
+                      RFC2217_TRANSPORT, GObject)
+
+struct _EspritRfc2217Transport
+{
+  GObject             parent_instance;
+  GSocketConnection  *connection;
+  GSocket            *socket;
+  char               *name;
+  guint               baud;
+  gboolean            dtr;
+  gboolean            rts;
+  EspritTelnetDecoder dec;
+  GByteArray         *pending;   /* decoded data not yet handed out */
+};
+
+static void transport_iface_init (EspritTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (EspritRfc2217Transport, esprit_rfc2217_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ESPRIT_TYPE_TRANSPORT, transport_iface_init))
+
+static gboolean
+send_raw (EspritRfc2217Transport  *self,
+          const guint8            *data,
+          gsize                    len,
+          GError                 **error)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
+
+  if (!g_output_stream_write_all (out, data, len, NULL, NULL, NULL))
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED, _("%s closed the connection"),
+                   self->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+send_subneg (EspritRfc2217Transport  *self,
+             guint8                   cmd,
+             const guint8            *value,
+             gsize                    len,
+             GError                 **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  esprit_telnet_subneg (out, cmd, value, len);
+  return send_raw (self, out->data, out->len, error);
+}
+
+static void
+on_command (guint8   verb,
+            guint8   option,
+            gpointer user_data)
+{
+  EspritRfc2217Transport *self = user_data;
+  guint8 answer[3] = { TELNET_IAC, 0, option };
+  gboolean wanted = option == TELNET_OPT_BINARY || option == TELNET_OPT_SGA ||
+                    option == TELNET_OPT_COM_PORT;
+
+  /* Agree to what we asked for, refuse everything else; acknowledgements of our own
+   * requests need no answer. */
+  if (verb == TELNET_DO && !wanted)
+    answer[1] = TELNET_WONT;
+  else if (verb == TELNET_WILL && !wanted)
+    answer[1] = TELNET_DONT;
+  else
+    return;
+  send_raw (self, answer, 3, NULL);
+}
+
+static gssize
+rfc_read (EspritTransport  *transport,
+          guint8           *buffer,
+          gsize             len,
+          guint             timeout_ms,
+          GCancellable     *cancellable,
+          GError          **error)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (self->pending->len == 0)
+    {
+      guint8 raw[1024], data[1024];
+      gint64 left = deadline - g_get_monotonic_time ();
+      int ready;
+      gssize n;
+      gsize m;
+
+      if (left <= 0)
+        return 0;
+      ready = _esprit_fd_wait_readable (g_socket_get_fd (self->socket),
+                                        (guint) ((left + 999) / 1000), cancellable, error);
+      if (ready < 0)
+        return -1;
+      if (ready == 0)
+        return 0;
+      n = g_socket_receive_with_blocking (self->socket, (gchar *) raw, sizeof raw, FALSE, NULL,
+                                          NULL);
+      if (n <= 0)
+        {
+          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
+                       _("%s closed the connection"), self->name);
+          return -1;
+        }
+      m = esprit_telnet_decode (&self->dec, raw, (gsize) n, data, NULL, on_command, self);
+      g_byte_array_append (self->pending, data, m);
+    }
+  len = MIN (len, self->pending->len);
+  memcpy (buffer, self->pending->data, len);
+  g_byte_array_remove_range (self->pending, 0, len);
+  return (gssize) len;
+}
+
+static gboolean
+rfc_write (EspritTransport  *transport,
+           const guint8     *data,
+           gsize             len,
+           GCancellable     *cancellable,
+           GError          **error)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (len + 16);
+
+  esprit_telnet_escape (out, data, len);
+  return send_raw (self, out->data, out->len, error);
+}
+
+static gboolean
+rfc_flush_input (EspritTransport  *transport,
+                 GError          **error)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
+  const guint8 purge = RFC2217_PURGE_RECEIVE;
+  guint8 junk[256];
+
+  g_byte_array_set_size (self->pending, 0);
+  if (!send_subneg (self, RFC2217_PURGE_DATA, &purge, 1, error))
+    return FALSE;
+  /* What already crossed the network is ours to drop. */
+  while (rfc_read (transport, junk, sizeof junk, 0, NULL, NULL) > 0)
+    ;
+  g_byte_array_set_size (self->pending, 0);
+  return TRUE;
+}
+
+static gboolean
+rfc_set_baud (EspritTransport  *transport,
+              guint             baud,
+              GError          **error)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
+  guint8 value[4] = { baud >> 24, baud >> 16, baud >> 8, baud };   /* network order */
+
+  if (!send_subneg (self, RFC2217_SET_BAUDRATE, value, 4, error))
+    return FALSE;
+  self->baud = baud;
+  return TRUE;
+}
+
+static guint
+rfc_get_baud (EspritTransport *transport)
+{
+  return ESPRIT_RFC2217_TRANSPORT (transport)->baud;
+}
+
+static gboolean
+rfc_set_lines (EspritTransport  *transport,
+               int               dtr,
+               int               rts,
+               GError          **error)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
+  guint8 v;
+
+  /* RFC 2217 changes one line per SET-CONTROL, hence classic reset only (§3). */
+  if (dtr != ESPRIT_LINE_UNCHANGED)
+    {
+      self->dtr = dtr;
+      v = dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF;
+      if (!send_subneg (self, RFC2217_SET_CONTROL, &v, 1, error))
+        return FALSE;
+    }
+  if (rts != ESPRIT_LINE_UNCHANGED)
+    {
+      self->rts = rts;
+      v = rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF;
+      if (!send_subneg (self, RFC2217_SET_CONTROL, &v, 1, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+rfc_has_lines (EspritTransport *transport)
+{
+  return TRUE;
+}
+
+static const char *
+rfc_get_name (EspritTransport *transport)
+{
+  return ESPRIT_RFC2217_TRANSPORT (transport)->name;
+}
+
+static void
+rfc_close (EspritTransport *transport)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
+
+  if (self->connection != NULL)
+    g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+}
+
+static void
+transport_iface_init (EspritTransportInterface *iface)
+{
+  iface->read = rfc_read;
+  iface->write = rfc_write;
+  iface->flush_input = rfc_flush_input;
+  iface->set_baud = rfc_set_baud;
+  iface->get_baud = rfc_get_baud;
+  iface->set_lines = rfc_set_lines;
+  iface->has_lines = rfc_has_lines;
+  iface->get_name = rfc_get_name;
+  iface->close = rfc_close;
+}
+
+static void
+esprit_rfc2217_transport_dispose (GObject *object)
+{
+  g_clear_object (&ESPRIT_RFC2217_TRANSPORT (object)->connection);
+  G_OBJECT_CLASS (esprit_rfc2217_transport_parent_class)->dispose (object);
+}
+
+static void
+esprit_rfc2217_transport_finalize (GObject *object)
+{
+  EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (object);
+
+  g_byte_array_unref (self->pending);
+  g_free (self->name);
+  G_OBJECT_CLASS (esprit_rfc2217_transport_parent_class)->finalize (object);
+}
+
+static void
+esprit_rfc2217_transport_class_init (EspritRfc2217TransportClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = esprit_rfc2217_transport_dispose;
+  G_OBJECT_CLASS (klass)->finalize = esprit_rfc2217_transport_finalize;
+}
+
+static void
+esprit_rfc2217_transport_init (EspritRfc2217Transport *self)
+{
+  self->pending = g_byte_array_new ();
+}
+
+EspritTransport *
+esprit_transport_rfc2217_open (const char  *host_and_port,
+                               guint        baud,
+                               GError     **error)
+{
+  g_autoptr(EspritRfc2217Transport) self = g_object_new (ESPRIT_TYPE_RFC2217_TRANSPORT, NULL);
+  const guint8 hello[] = {
+    TELNET_IAC, TELNET_WILL, TELNET_OPT_BINARY, TELNET_IAC, TELNET_DO, TELNET_OPT_BINARY,
+    TELNET_IAC, TELNET_WILL, TELNET_OPT_SGA, TELNET_IAC, TELNET_DO, TELNET_OPT_SGA,
+    TELNET_IAC, TELNET_WILL, TELNET_OPT_COM_PORT,
+  };
+  const guint8 eight = 8, none = 1, one = 1;
+
+  self->connection = _esprit_tcp_connect (host_and_port, error);
+  if (self->connection == NULL)
+    return NULL;
+  self->socket = g_socket_connection_get_socket (self->connection);
+  self->name = g_strdup_printf ("rfc2217://%s", host_and_port);
+  if (!send_raw (self, hello, sizeof hello, error) ||
+      !rfc_set_baud (ESPRIT_TRANSPORT (self), baud, error) ||
+      !send_subneg (self, RFC2217_SET_DATASIZE, &eight, 1, error) ||
+      !send_subneg (self, RFC2217_SET_PARITY, &none, 1, error) ||
+      !send_subneg (self, RFC2217_SET_STOPSIZE, &one, 1, error))
+    return NULL;
+  return ESPRIT_TRANSPORT (g_steal_pointer (&self));
+}

@@ -102,3 +102,13 @@ EspritTransport *esprit_sim_open_port       (const char            *port,
                                              GError               **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* The board behind a transport made by esprit_sim_transport_new(). */
+EspritSim       *esprit_sim_transport_get_sim (EspritTransport     *transport);
+/* "4MB", "4M", "512K", "0x400000" */
+gboolean         esprit_sim_parse_size      (const char            *text,
+                                             guint32               *size);
+gboolean         esprit_sim_parse_mac       (const char            *text,
+                                             guint8                 mac[6]);
+G_END_DECLS

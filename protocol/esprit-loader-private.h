@@ -1,0 +1,30 @@
+/* esprit-loader-private.h: loader state shared with esprit-flash.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esprit-loader.h"
+
+G_BEGIN_DECLS
+
+/* Timeouts of protocol-facts §2, in ms (per MB where named so). */
+#define ESPRIT_TIMEOUT_DEFAULT        3000
+#define ESPRIT_TIMEOUT_SYNC           100
+#define ESPRIT_TIMEOUT_ERASE_PER_MB   40000
+#define ESPRIT_TIMEOUT_WRITE_PER_MB   40000
+#define ESPRIT_TIMEOUT_MD5_PER_MB     8000
+#define ESPRIT_TIMEOUT_CHIP_ERASE     120000
+#define ESPRIT_TIMEOUT_MAX            240000
+
+guint32  _esprit_loader_get_flash_size (EspritLoader *self);
+void     _esprit_loader_set_flash_size (EspritLoader *self,
+                                        guint32       size);
+gboolean _esprit_loader_get_attached   (EspritLoader *self);
+void     _esprit_loader_set_attached   (EspritLoader *self,
+                                        gboolean      attached);
+/* Status length of the loader now talking: the ROM's (2 or 4) or the stub's 2. */
+guint    _esprit_loader_status_len     (EspritLoader *self);
+gboolean _esprit_loader_is_stub        (EspritLoader *self);
+
+G_END_DECLS

@@ -1,0 +1,89 @@
+/* esprit-sim-private.h: what the board's firmware models (ROM loader, stub) use of the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esprit-sim.h"
+
+G_BEGIN_DECLS
+
+/* Timing of a common 4 MB SPI NOR flash: Winbond W25Q32JV datasheet (rev. H), typical values:
+ * tSE sector erase (4 KB) 45 ms, tBE1 block erase (64 KB) 150 ms, tPP page program (256 B)
+ * 0.4 ms, tCE chip erase 10 s. */
+#define SIM_SECTOR_ERASE_US   45000
+#define SIM_BLOCK_ERASE_US    150000
+#define SIM_PAGE_PROGRAM_US   400
+#define SIM_CHIP_ERASE_US     10000000
+/* Loader time to handle one command once its last byte arrived (an estimate for an 80 MHz
+ * ROM: parse, checksum, dispatch). */
+#define SIM_COMMAND_LATENCY_US 150
+
+/* EN's RC delay between EN rising and the chip sampling its strapping pins. */
+#define SIM_EN_DELAY_US 2000
+
+#define SIM_SECTOR 0x1000u
+#define SIM_BLOCK  0x10000u
+
+/* board_getc results besides a byte value. */
+#define SIM_TIMEOUT (-1)
+#define SIM_RESET   (-2)   /* EN went low, power-off, or the board is being destroyed */
+
+int      _esprit_sim_board_getc        (EspritSim    *self,
+                                        gint64        timeout_us);
+void     _esprit_sim_board_send        (EspritSim    *self,
+                                        const guint8 *data,
+                                        gsize         len);
+/* SLIP-encodes and sends one frame (counts frames for the drop-frame fault). */
+void     _esprit_sim_board_send_frame  (EspritSim    *self,
+                                        const guint8 *data,
+                                        gsize         len);
+/* Waits until everything the board sent has left the wire. */
+void     _esprit_sim_board_tx_flush    (EspritSim    *self);
+/* Spends @us of board time (only with timing on); FALSE if a reset interrupted it. */
+gboolean _esprit_sim_board_busy        (EspritSim    *self,
+                                        gint64        us);
+void     _esprit_sim_board_set_baud    (EspritSim    *self,
+                                        guint         baud);
+guint    _esprit_sim_board_get_baud    (EspritSim    *self);
+void     _esprit_sim_set_mode          (EspritSim    *self,
+                                        EspritSimMode mode);
+/* Called on the first SYNC: sends the noise-before-sync fault's bytes once. */
+void     _esprit_sim_board_sync_noise  (EspritSim    *self);
+gboolean _esprit_sim_lines_wired       (EspritSim    *self);
+
+/* Flash model (NOR: erase sets 0xFF, programming only clears bits). */
+guint8  *_esprit_sim_flash             (EspritSim    *self,
+                                        gsize        *size);
+gboolean _esprit_sim_flash_erase       (EspritSim    *self,
+                                        guint32       addr,
+                                        guint32       len);
+/* ANDs @data into the flash; FALSE if what reads back differs from @data. */
+gboolean _esprit_sim_flash_program     (EspritSim    *self,
+                                        guint32       addr,
+                                        const guint8 *data,
+                                        gsize         len);
+guint32  _esprit_sim_jedec_id          (EspritSim    *self);
+
+/* Registers (magic, efuse, UART divider, SPI controller). */
+guint32  _esprit_sim_read_reg          (EspritSim    *self,
+                                        guint32       addr);
+void     _esprit_sim_write_reg         (EspritSim    *self,
+                                        guint32       addr,
+                                        guint32       value,
+                                        guint32       mask);
+
+/* A software reboot (FLASH_END flag 0): boot again per the strapping pins. */
+EspritSimMode _esprit_sim_soft_reboot (EspritSim *self);
+
+/* The loaders: run until the loader is left (returns the mode to enter) or a reset. */
+typedef enum {
+  SIM_LOADER_ROM,
+  SIM_LOADER_STUB,
+} SimLoaderKind;
+
+EspritSimMode _esprit_sim_run_loader   (EspritSim    *self,
+                                        SimLoaderKind kind,
+                                        gboolean      esprit_stub);
+
+G_END_DECLS
