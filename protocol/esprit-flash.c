@@ -13,6 +13,7 @@
 #include "esprit-flash-private.h"
 #include "esprit-i18n.h"
 #include "esprit-loader-private.h"
+#include "esprit-stub-image.h"
 
 #define SECTOR          0x1000u
 #define ROM_BLOCK       0x400u     /* FLASH_WRITE_SIZE for ROMs (§2) */
@@ -60,6 +61,35 @@ esprit_flash_esp8266_erase_size (guint32 offset,
   if (n < 2 * head)
     return (n + 1) / 2 * SECTOR;
   return (n - head) * SECTOR;
+}
+
+guint32
+esprit_flash_esp8266_rom_erase_len (guint32 offset,
+                                    guint32 erase_size)
+{
+  guint32 n = (erase_size + SECTOR - 1) / SECTOR;
+  guint32 head = 16 - (offset / SECTOR) % 16;
+
+  return (MIN (head, n) + n) * SECTOR;
+}
+
+/* With the workaround the ESP8266 ROM still erases one sector too many when an odd number of
+ * sectors ends before the first 64 KB boundary: say so, since that sector's data is lost. */
+static void
+warn_rom_over_erase (EspritLoader *self,
+                     guint32       addr,
+                     guint32       size,
+                     guint32       erase_size)
+{
+  guint32 start = addr - addr % SECTOR;
+  guint32 wanted = (addr + size - start + SECTOR - 1) / SECTOR * SECTOR;
+  guint32 erased = esprit_flash_esp8266_rom_erase_len (addr, erase_size);
+
+  if (erased > wanted)
+    esprit_loader_log (self, ESPRIT_LOG_WARNING,
+                       _("The ESP8266 ROM also erases 0x%08x..0x%08x, after the data (a ROM "
+                         "bug); Esprit's stub erases exactly"),
+                       start + wanted, start + erased - 1);
 }
 
 /* ESP32-family ROMs need SPI_ATTACH first; stubs take 4 bytes, ROMs 8 (§2). The ESP8266 ROM
@@ -354,7 +384,10 @@ write_range (WriteCtx       *ctx,
     write_size = (guint32) payload_len;
   erase_size = write_size;
   if (rom && (info->rom_caps & ESPRIT_ROM_ERASE_SIZE_BUG))
-    erase_size = esprit_flash_esp8266_erase_size (addr, write_size);
+    {
+      erase_size = esprit_flash_esp8266_erase_size (addr, write_size);
+      warn_rom_over_erase (self, addr, write_size, erase_size);
+    }
   esprit_write_le32 (begin, deflate ? write_size : erase_size);
   esprit_write_le32 (begin + 4, blocks);
   esprit_write_le32 (begin + 8, block);
@@ -715,8 +748,11 @@ esprit_flash_read (EspritLoader       *self,
   else
     {
       g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
-                   _("The %s ROM loader cannot read flash: Esprit's flasher stub is needed "
-                     "(leave out --no-stub)"), chip_info (self)->name);
+                   esprit_stub_image_for_chip (esprit_loader_get_chip (self)) != NULL
+                     ? _("The %s ROM loader cannot read flash: Esprit's flasher stub is needed "
+                         "(leave out --no-stub)")
+                     : _("The %s ROM loader cannot read flash, and this build of Esprit has no "
+                         "flasher stub for it"), chip_info (self)->name);
       return FALSE;
     }
 
@@ -743,7 +779,10 @@ rom_erase (EspritLoader  *self,
 
   /* A ROM erases inside FLASH_BEGIN; without data and END that is an erase (§2). */
   if (chip_info (self)->rom_caps & ESPRIT_ROM_ERASE_SIZE_BUG)
-    erase = esprit_flash_esp8266_erase_size (addr, size);
+    {
+      erase = esprit_flash_esp8266_erase_size (addr, size);
+      warn_rom_over_erase (self, addr, size, erase);
+    }
   esprit_write_le32 (begin, erase);
   esprit_write_le32 (begin + 4, (size + ROM_BLOCK - 1) / ROM_BLOCK);
   esprit_write_le32 (begin + 8, ROM_BLOCK);

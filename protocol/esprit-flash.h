@@ -74,6 +74,11 @@ gboolean esprit_flash_erase_region  (EspritLoader             *self,
                                      GCancellable             *cancellable,
                                      GError                  **error);
 
+/* What the ESP8266 ROM really erases for FLASH_BEGIN(@erase_size) at @offset, in bytes from
+ * the sector holding @offset: it erases the sectors up to the next 64 KB boundary and then
+ * the requested count again (protocol-facts §2; reverse-engineered ROM SPIEraseArea). */
+guint32  esprit_flash_esp8266_rom_erase_len (guint32 offset,
+                                             guint32 erase_size);
 /* The ESP8266 ROM's FLASH_BEGIN erase-size workaround (protocol-facts §2). */
 guint32  esprit_flash_esp8266_erase_size (guint32 offset,
                                           guint32 size);

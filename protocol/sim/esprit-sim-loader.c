@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "esprit-command.h"
+#include "esprit-flash.h"
 #include "esprit-sim-private.h"
 #include "esprit-slip.h"
 #include "esprit-stub-image.h"
@@ -136,22 +137,6 @@ supported (Loader *l,
     default:
       return op >= 0x02 && op <= 0x13 && op != 0x0C;
     }
-}
-
-/* §2 "R8266 erase-size bug": the ROM erases the head sectors up to the next 64 KB boundary and
- * then the requested count again, so it erases head + n sectors. esptool's workaround formula
- * sends a size that makes this come out right. */
-static guint32
-r8266_erase_len (guint32 offset,
-                 guint32 erase_size)
-{
-  guint32 n = (erase_size + SIM_SECTOR - 1) / SIM_SECTOR;
-  guint32 start = offset / SIM_SECTOR;
-  guint32 head = 16 - start % 16;
-
-  if (n < head)
-    head = n;
-  return (head + n) * SIM_SECTOR;
 }
 
 static gboolean
@@ -297,12 +282,13 @@ handle_flash_begin (Loader       *l,
   if (l->kind == SIM_LOADER_ROM)
     {
       /* ROMs erase before they reply (§8.3), which takes the flash's erase time. */
-      guint32 erase = l->rom8266 ? r8266_erase_len (offset, size) : size;
       guint32 start = offset - offset % SIM_SECTOR;
+      guint32 erase = (size + (offset - start) + SIM_SECTOR - 1) / SIM_SECTOR * SIM_SECTOR;
 
-      erase = (erase + (offset - start) + SIM_SECTOR - 1) / SIM_SECTOR * SIM_SECTOR;
+      /* §2 "R8266 erase-size bug": the ESP8266 ROM erases the head sectors up to the next
+       * 64 KB boundary and then the requested count again. */
       if (l->rom8266)
-        erase = r8266_erase_len (offset, size);
+        erase = esprit_flash_esp8266_rom_erase_len (offset, size);
       if (size > 0 && !_esprit_sim_flash_erase (l->sim, start, erase))
         return;   /* reset during the erase */
       if (size == 0 && blocks == 0)

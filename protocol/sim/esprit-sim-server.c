@@ -1,0 +1,335 @@
+/* esprit-sim-server.c: the virtual board behind a pty, a TCP socket or an RFC 2217 server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "esprit-sim"
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <asm/termbits.h>
+
+#include "esprit-error.h"
+#include "esprit-rfc2217.h"
+#include "esprit-sim-server.h"
+
+/* ---- pty ---------------------------------------------------------------------------- */
+
+int
+esprit_sim_pty_open (char   **slave_path,
+                     GError **error)
+{
+  int master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  struct termios2 tio;
+  int slave;
+
+  if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0)
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, "pty: %s", g_strerror (errno));
+      return -1;
+    }
+  *slave_path = g_strdup (ptsname (master));
+  /* Hold the slave open ourselves: the master then never sees EIO between clients. */
+  slave = open (*slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0 || ioctl (slave, TCGETS2, &tio) < 0)
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, "pty: %s", g_strerror (errno));
+      return -1;
+    }
+  tio.c_iflag = 0;
+  tio.c_oflag = 0;
+  tio.c_lflag = 0;
+  tio.c_cflag = (tio.c_cflag & ~(CSIZE | PARENB)) | CS8 | CREAD | CLOCAL;
+  tio.c_cflag = (tio.c_cflag & ~CBAUD) | BOTHER;
+  tio.c_ispeed = tio.c_ospeed = 115200;
+  ioctl (slave, TCSETS2, &tio);
+  /* The fd stays open for the life of the process on purpose. */
+  return master;
+}
+
+/* The rate the client set on its end: Linux answers a master's TCGETS2 with the slave's
+ * termios. */
+static guint
+pty_client_baud (int master)
+{
+  struct termios2 tio;
+
+  if (ioctl (master, TCGETS2, &tio) < 0 || tio.c_ospeed == 0)
+    return 115200;
+  return tio.c_ospeed;
+}
+
+typedef struct {
+  EspritSim     *sim;
+  int            fd;
+  GSocket       *socket;
+  gboolean       rfc2217;
+  guint          baud;
+  volatile gint *stop;
+  volatile gint  closed;
+  GMutex         write_lock;
+  gboolean       dtr;
+  gboolean       rts;
+} Link;
+
+static gpointer
+pty_board_to_host (gpointer data)
+{
+  Link *link = data;
+  guint8 buf[1024];
+
+  while (!g_atomic_int_get (link->stop))
+    {
+      gssize n = esprit_sim_host_read (link->sim, buf, sizeof buf, pty_client_baud (link->fd), 50,
+                                       NULL, NULL);
+
+      if (n < 0)
+        break;
+      for (gssize off = 0; off < n;)
+        {
+          ssize_t w = write (link->fd, buf + off, (size_t) (n - off));
+
+          if (w < 0 && (errno == EAGAIN || errno == EINTR))
+            {
+              g_usleep (1000);
+              continue;
+            }
+          if (w < 0)
+            break;
+          off += w;
+        }
+    }
+  return NULL;
+}
+
+void
+esprit_sim_serve_pty (EspritSim     *sim,
+                      int            master,
+                      volatile gint *stop)
+{
+  Link link = { sim, master, NULL, FALSE, 115200, stop, 0 };
+  GThread *out = g_thread_new ("sim-pty-out", pty_board_to_host, &link);
+  guint8 buf[1024];
+
+  while (!g_atomic_int_get (stop))
+    {
+      struct pollfd pfd = { master, POLLIN, 0 };
+      ssize_t n;
+
+      if (poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = read (master, buf, sizeof buf);
+      if (n > 0)
+        esprit_sim_host_write (sim, buf, (gsize) n, pty_client_baud (master));
+      else if (n < 0 && errno != EAGAIN && errno != EINTR)
+        g_usleep (10000);
+    }
+  g_thread_join (out);
+}
+
+/* ---- TCP and RFC 2217 --------------------------------------------------------------- */
+
+GSocket *
+esprit_sim_listen_tcp (guint16  *port,
+                       GError  **error)
+{
+  g_autoptr(GSocket) sock = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, *port);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (sock == NULL)
+    return NULL;
+  g_socket_set_option (sock, SOL_SOCKET, SO_REUSEADDR, 1, NULL);
+  if (!g_socket_bind (sock, addr, TRUE, error) || !g_socket_listen (sock, error))
+    return NULL;
+  bound = g_socket_get_local_address (sock, error);
+  if (bound == NULL)
+    return NULL;
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&sock);
+}
+
+static void
+tcp_send (Link         *link,
+          const guint8 *data,
+          gsize         len)
+{
+  g_mutex_lock (&link->write_lock);
+  while (len > 0 && !g_atomic_int_get (&link->closed))
+    {
+      gssize n = g_socket_send (link->socket, (const gchar *) data, len, NULL, NULL);
+
+      if (n <= 0)
+        {
+          g_atomic_int_set (&link->closed, 1);
+          break;
+        }
+      data += n;
+      len -= (gsize) n;
+    }
+  g_mutex_unlock (&link->write_lock);
+}
+
+static gpointer
+tcp_board_to_host (gpointer data)
+{
+  Link *link = data;
+  guint8 buf[1024];
+
+  while (!g_atomic_int_get (link->stop) && !g_atomic_int_get (&link->closed))
+    {
+      /* Over a plain socket no rate travels: the client is taken to match the board. */
+      guint baud = link->rfc2217 ? link->baud : esprit_sim_get_uart_baud (link->sim);
+      gssize n = esprit_sim_host_read (link->sim, buf, sizeof buf, baud, 50, NULL, NULL);
+
+      if (n < 0)
+        {
+          g_atomic_int_set (&link->closed, 1);
+          break;
+        }
+      if (n == 0)
+        continue;
+      if (link->rfc2217)
+        {
+          g_autoptr(GByteArray) out = g_byte_array_new ();
+
+          esprit_telnet_escape (out, buf, (gsize) n);
+          tcp_send (link, out->data, out->len);
+        }
+      else
+        tcp_send (link, buf, (gsize) n);
+    }
+  return NULL;
+}
+
+static void
+on_subneg (const guint8 *sb,
+           gsize         len,
+           gpointer      user_data)
+{
+  Link *link = user_data;
+  g_autoptr(GByteArray) reply = g_byte_array_new ();
+
+  if (len < 2 || sb[0] != TELNET_OPT_COM_PORT)
+    return;
+  switch (sb[1])
+    {
+    case RFC2217_SET_BAUDRATE:
+      if (len >= 6)
+        {
+          guint baud = ((guint) sb[2] << 24) | ((guint) sb[3] << 16) | ((guint) sb[4] << 8) | sb[5];
+
+          if (baud != 0)
+            link->baud = baud;
+        }
+      break;
+    case RFC2217_SET_CONTROL:
+      if (len >= 3)
+        {
+          switch (sb[2])
+            {
+            case RFC2217_DTR_ON: link->dtr = TRUE; break;
+            case RFC2217_DTR_OFF: link->dtr = FALSE; break;
+            case RFC2217_RTS_ON: link->rts = TRUE; break;
+            case RFC2217_RTS_OFF: link->rts = FALSE; break;
+            default: break;
+            }
+          esprit_sim_set_lines (link->sim, link->dtr, link->rts);
+        }
+      break;
+    case RFC2217_PURGE_DATA:
+      if (len >= 3 && (sb[2] == 1 || sb[2] == 3))
+        esprit_sim_host_flush (link->sim);
+      break;
+    default:
+      break;
+    }
+  /* The server confirms each setting with the code + 100 and the value (RFC 2217). */
+  esprit_telnet_subneg (reply, sb[1] + RFC2217_SERVER_OFFSET, sb + 2, len - 2);
+  tcp_send (link, reply->data, reply->len);
+}
+
+static void
+on_command (guint8   verb,
+            guint8   option,
+            gpointer user_data)
+{
+  Link *link = user_data;
+  guint8 reply[3] = { TELNET_IAC, 0, option };
+  gboolean known = option == TELNET_OPT_BINARY || option == TELNET_OPT_SGA ||
+                   option == TELNET_OPT_COM_PORT;
+
+  if (verb == TELNET_WILL)
+    reply[1] = known ? TELNET_DO : TELNET_DONT;
+  else if (verb == TELNET_DO)
+    reply[1] = known ? TELNET_WILL : TELNET_WONT;
+  else
+    return;
+  tcp_send (link, reply, 3);
+}
+
+static void
+serve_client (EspritSim     *sim,
+              GSocket       *client,
+              gboolean       rfc2217,
+              volatile gint *stop)
+{
+  Link link = { sim, -1, client, rfc2217, 115200, stop, 0 };
+  EspritTelnetDecoder dec = { 0 };
+  GThread *out;
+  guint8 raw[2048], data[2048];
+
+  g_mutex_init (&link.write_lock);
+  g_socket_set_blocking (client, TRUE);
+  g_socket_set_timeout (client, 0);
+  out = g_thread_new ("sim-tcp-out", tcp_board_to_host, &link);
+  while (!g_atomic_int_get (stop) && !g_atomic_int_get (&link.closed))
+    {
+      gssize n;
+
+      if (!g_socket_condition_timed_wait (client, G_IO_IN, 100000, NULL, NULL))
+        continue;
+      n = g_socket_receive (client, (gchar *) raw, sizeof raw, NULL, NULL);
+      if (n <= 0)
+        break;
+      if (rfc2217)
+        {
+          gsize m = esprit_telnet_decode (&dec, raw, (gsize) n, data, on_subneg, on_command,
+                                          &link);
+
+          esprit_sim_host_write (sim, data, m, link.baud);
+        }
+      else
+        esprit_sim_host_write (sim, raw, (gsize) n, esprit_sim_get_uart_baud (sim));
+    }
+  g_atomic_int_set (&link.closed, 1);
+  g_thread_join (out);
+  g_socket_close (client, NULL);
+  g_mutex_clear (&link.write_lock);
+}
+
+void
+esprit_sim_serve_tcp (EspritSim     *sim,
+                      GSocket       *listener,
+                      gboolean       rfc2217,
+                      volatile gint *stop)
+{
+  while (!g_atomic_int_get (stop))
+    {
+      g_autoptr(GSocket) client = NULL;
+
+      if (!g_socket_condition_timed_wait (listener, G_IO_IN, 200000, NULL, NULL))
+        continue;
+      client = g_socket_accept (listener, NULL, NULL);
+      if (client != NULL)
+        serve_client (sim, client, rfc2217, stop);
+    }
+}
