@@ -163,10 +163,9 @@ esprit_write_plan_check (EspritWritePlan  *self,
           EspritImageInfo info;
           g_autoptr(GError) local_error = NULL;
 
+          /* Without a recognisable extended header an E9 image is an ESP8266 one. */
           if (esprit_image_parse (data, len, ESPRIT_CHIP_AUTO, &info, &local_error) &&
-              info.chip != ESPRIT_CHIP_AUTO && info.chip != chip &&
-              !(info.chip == ESPRIT_CHIP_ESP8266 && esprit_chip_get_info (chip)->has_extended_header &&
-                !esprit_image_parse (data, len, chip, &info, NULL)))
+              info.chip != ESPRIT_CHIP_AUTO && info.chip != chip)
             {
               g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_INVALID,
                            _("%s is an image for the %s, not for the %s"), a->name,

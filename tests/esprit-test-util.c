@@ -1,0 +1,163 @@
+/* esprit-test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "esprit-command.h"
+#include "esprit-reset.h"
+#include "esprit-slip.h"
+#include "esprit-test-util.h"
+
+GBytes *
+esprit_test_random_bytes (gsize   size,
+                          guint32 seed)
+{
+  guint8 *data = g_malloc (size);
+  guint32 x = seed * 2654435761u + 1;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      /* Mostly compressible, like code: a few distinct values with runs. */
+      data[i] = (guint8) ((x >> 24) & ((i / 64) % 3 == 0 ? 0xFF : 0x3F));
+    }
+  return g_bytes_new_take (data, size);
+}
+
+GBytes *
+esprit_test_make_image (EspritChip chip,
+                        gsize      size,
+                        guint      n_segments,
+                        gboolean   hash,
+                        guint32    seed)
+{
+  const EspritChipInfo *info = esprit_chip_get_info (chip);
+  GByteArray *img = g_byte_array_new ();
+  g_autoptr(GBytes) payload = esprit_test_random_bytes (size, seed);
+  const guint8 *p = g_bytes_get_data (payload, NULL);
+  guint8 header[8] = { 0xE9, (guint8) n_segments, 0x02, 0x00 };
+  guint8 checksum = 0xEF;
+  gsize seg = (size / n_segments) & ~(gsize) 3;
+  guint8 zero = 0;
+
+  header[3] = (guint8) (esprit_chip_size_nibble (chip, 4 * 1024 * 1024) << 4);
+  esprit_write_le32 (header + 4, chip == ESPRIT_CHIP_ESP8266 ? 0x40100004 : 0x40080404);
+  g_byte_array_append (img, header, 8);
+  if (info->has_extended_header)
+    {
+      guint8 ext[16] = { 0xEE };
+
+      esprit_write_le16 (ext + 4, (guint16) info->security_chip_id);
+      ext[15] = hash ? 1 : 0;
+      g_byte_array_append (img, ext, 16);
+    }
+  for (guint i = 0; i < n_segments; i++)
+    {
+      guint8 sh[8];
+
+      esprit_write_le32 (sh, (chip == ESPRIT_CHIP_ESP8266 ? 0x40100000 : 0x3FFB0000) + i * 0x10000);
+      esprit_write_le32 (sh + 4, (guint32) seg);
+      g_byte_array_append (img, sh, 8);
+      g_byte_array_append (img, p + i * seg, seg);
+      for (gsize j = 0; j < seg; j++)
+        checksum ^= p[i * seg + j];
+    }
+  while (img->len % 16 != 15)
+    g_byte_array_append (img, &zero, 1);
+  g_byte_array_append (img, &checksum, 1);
+  if (hash && info->has_extended_header)
+    {
+      g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+      guint8 digest[32];
+      gsize n = 32;
+
+      g_checksum_update (sha, img->data, img->len);
+      g_checksum_get_digest (sha, digest, &n);
+      g_byte_array_append (img, digest, 32);
+    }
+  return g_byte_array_free_to_bytes (img);
+}
+
+EspritSim *
+esprit_test_new_board (EspritChip        chip,
+                       EspritTransport **transport)
+{
+  EspritSimConfig config = { 0 };
+  EspritSim *sim;
+
+  config.chip = chip;
+  config.lines_wired = TRUE;
+  sim = esprit_sim_new (&config, NULL);
+  g_assert_nonnull (sim);
+  /* Let the power-on boot finish, as a board on a desk has. */
+  while (esprit_sim_get_reset_count (sim) == 0 || esprit_sim_get_mode (sim) == ESPRIT_SIM_MODE_BOOTING)
+    g_usleep (1000);
+  if (transport)
+    *transport = esprit_sim_transport_new (sim, 115200);
+  return sim;
+}
+
+GPtrArray *
+esprit_test_exchange (EspritSim    *sim,
+                      guint8        op,
+                      const guint8 *data,
+                      gsize         len,
+                      guint32       checksum,
+                      guint         wait_ms)
+{
+  g_autoptr(GByteArray) pkt = esprit_command_build (op, data, len, checksum);
+  g_autoptr(GByteArray) wire = g_byte_array_new ();
+  g_autoptr(EspritSlipDecoder) dec = esprit_slip_decoder_new (0x10000);
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gint64 deadline = g_get_monotonic_time () + (gint64) wait_ms * 1000;
+
+  esprit_slip_encode (wire, pkt->data, pkt->len);
+  esprit_sim_host_write (sim, wire->data, wire->len, 115200);
+  while (g_get_monotonic_time () < deadline)
+    {
+      guint8 buf[256];
+      gssize n = esprit_sim_host_read (sim, buf, sizeof buf, 115200, 20, NULL, NULL);
+
+      for (gssize i = 0; i < n; i++)
+        if (esprit_slip_decoder_push (dec, buf[i]) == ESPRIT_SLIP_FRAME)
+          {
+            gsize flen;
+            const guint8 *f = esprit_slip_decoder_frame (dec, &flen);
+
+            g_ptr_array_add (frames, g_bytes_new (f, flen));
+          }
+    }
+  return frames;
+}
+
+void
+esprit_test_enter_loader (EspritSim *sim)
+{
+  static const guint8 body[36] = { 0x07, 0x07, 0x12, 0x20, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+    0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+    0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55 };
+  g_autoptr(GPtrArray) frames = NULL;
+
+  /* Classic reset (§3): EN low, then GPIO0 low while EN rises. */
+  esprit_sim_set_lines (sim, FALSE, TRUE);
+  g_usleep (20000);
+  esprit_sim_set_lines (sim, TRUE, FALSE);
+  g_usleep (30000);
+  esprit_sim_set_lines (sim, FALSE, FALSE);
+  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_ROM_LOADER);
+  esprit_sim_host_flush (sim);
+  /* A first SYNC may be eaten by the ROM's rate detection; the second is answered. */
+  for (int i = 0; i < 3; i++)
+    {
+      g_clear_pointer (&frames, g_ptr_array_unref);
+      frames = esprit_test_exchange (sim, 0x08, body, sizeof body, 0, 60);
+      if (frames->len > 0)
+        break;
+    }
+  g_assert_cmpuint (frames->len, >=, 8);
+}

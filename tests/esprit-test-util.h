@@ -1,0 +1,37 @@
+/* esprit-test-util.h: helpers shared by the tests: firmware images, frames, boards
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esprit-chips.h"
+#include "esprit-sim.h"
+
+G_BEGIN_DECLS
+
+/* A valid ESP image for @chip: @n_segments segments of pseudo-random data totalling about
+ * @size bytes, correct checksum, and (for ESP32-family chips when @hash) an appended
+ * SHA-256. Header mode DIO, size 4MB (chip's encoding), 40m. */
+GBytes    *esprit_test_make_image    (EspritChip  chip,
+                                      gsize       size,
+                                      guint       n_segments,
+                                      gboolean    hash,
+                                      guint32     seed);
+/* Deterministic pseudo-random bytes. */
+GBytes    *esprit_test_random_bytes  (gsize       size,
+                                      guint32     seed);
+/* A new in-process board with wired lines (timing off) and its transport. */
+EspritSim *esprit_test_new_board     (EspritChip        chip,
+                                      EspritTransport **transport);
+/* Sends one request frame (op, data) to @sim as the host and collects whole reply frames
+ * that arrive within @wait_ms; returns them as an array of GBytes (unescaped). */
+GPtrArray *esprit_test_exchange      (EspritSim    *sim,
+                                      guint8        op,
+                                      const guint8 *data,
+                                      gsize         len,
+                                      guint32       checksum,
+                                      guint         wait_ms);
+/* Resets @sim into its ROM loader the classic way and syncs it (the 8 replies drained). */
+void       esprit_test_enter_loader  (EspritSim    *sim);
+
+G_END_DECLS

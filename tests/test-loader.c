@@ -1,0 +1,435 @@
+/* test-loader.c: the protocol library against the in-process virtual board
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "esprit-error.h"
+#include "esprit-flash.h"
+#include "esprit-reset.h"
+#include "esprit-test-util.h"
+
+static EspritLoader *
+connect_to (EspritChip        chip,
+            EspritSim       **sim_out,
+            EspritTransport **transport_out)
+{
+  g_autoptr(EspritTransport) transport = NULL;
+  g_autoptr(EspritSim) sim = esprit_test_new_board (chip, &transport);
+  g_autoptr(EspritLoader) loader = esprit_loader_new (transport);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0, ESPRIT_CHIP_AUTO,
+                                        NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (esprit_loader_get_chip (loader), ==, chip);
+  if (sim_out)
+    *sim_out = g_steal_pointer (&sim);
+  if (transport_out)
+    *transport_out = g_steal_pointer (&transport);
+  return g_steal_pointer (&loader);
+}
+
+static void
+test_detect_every_chip (void)
+{
+  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = NULL;
+      g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
+      EspritDeviceInfo info;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (esprit_loader_identify (loader, &info, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (info.mac, 6, esprit_sim_get_config (sim)->mac, 6);
+      g_assert_cmpuint (info.flash_id, ==, 0x1640EF);
+      g_assert_cmpuint (info.flash_size, ==, 4 * 1024 * 1024);
+      g_assert_cmpuint (info.xtal_mhz, ==, chip == ESPRIT_CHIP_ESP8266 ? 26 : 40);
+      if (chip == ESPRIT_CHIP_ESP8266)
+        g_assert_cmpstr (info.description, ==, "ESP8266EX");
+      esprit_device_info_clear (&info);
+    }
+}
+
+static void
+test_wrong_chip_and_no_sync (void)
+{
+  g_autoptr(EspritTransport) transport = NULL;
+  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP32, &transport);
+  g_autoptr(EspritLoader) loader = esprit_loader_new (transport);
+  g_autoptr(EspritLoader) loader2 = esprit_loader_new (transport);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error2 = NULL;
+
+  g_assert_false (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0,
+                                         ESPRIT_CHIP_ESP8266, NULL, NULL, NULL, &error));
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED);
+  /* Reset the board into its program, then connect without reset: nothing answers. */
+  esprit_reset_run (transport, ESPRIT_RESET_HARD, 0, NULL, NULL);
+  g_usleep (20000);
+  g_assert_false (esprit_loader_connect (loader2, ESPRIT_BEFORE_NO_RESET, 2, ESPRIT_CHIP_AUTO,
+                                         NULL, NULL, NULL, &error2));
+  g_assert_error (error2, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC);
+}
+
+static void
+check_flash (EspritSim    *sim,
+             guint32       addr,
+             GBytes       *data)
+{
+  g_autoptr(GBytes) flash = esprit_sim_dup_flash (sim);
+
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (flash, NULL) + addr, g_bytes_get_size (data),
+                   g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+}
+
+static void
+test_write_read_esp32 (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (150000, 11);
+  g_autofree guint8 *back = g_malloc (150000);
+  EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
+  guint64 before, after;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (esprit_flash_write (loader, 0x10000, data, &opts, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_flash (sim, 0x10000, data);
+  g_assert_true (esprit_flash_read (loader, 0x10000, 150000, back, NULL, NULL, NULL, &error));
+  g_assert_cmpmem (back, 150000, g_bytes_get_data (data, NULL), 150000);
+
+  /* The same data again: only MD5s cross the wire. */
+  esprit_sim_get_wire_counts (sim, &before, NULL);
+  g_assert_true (esprit_flash_write (loader, 0x10000, data, &opts, NULL, NULL, NULL, &error));
+  esprit_sim_get_wire_counts (sim, &after, NULL);
+  g_assert_cmpuint (after - before, <, 1000);
+
+  /* Uncompressed on request. */
+  opts.compress = ESPRIT_COMPRESS_OFF;
+  opts.skip_unchanged = FALSE;
+  g_assert_true (esprit_flash_write (loader, 0x40000, data, &opts, NULL, NULL, NULL, &error));
+  check_flash (sim, 0x40000, data);
+}
+
+static void
+test_write_esp8266_rom (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP8266, &sim, NULL);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (9000, 12);
+  EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error2 = NULL;
+  guint8 buf[16];
+
+  /* Unaligned: the ROM path rounds down to the sector and pads with 0xFF. */
+  g_assert_true (esprit_flash_write (loader, 0x21100, data, &opts, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_flash (sim, 0x21100, data);
+  /* -z cannot work on this ROM; reading needs the stub. */
+  opts.compress = ESPRIT_COMPRESS_ON;
+  g_assert_false (esprit_flash_write (loader, 0, data, &opts, NULL, NULL, NULL, &error));
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED);
+  g_assert_false (esprit_flash_read (loader, 0, 16, buf, NULL, NULL, NULL, &error2));
+  g_assert_error (error2, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED);
+}
+
+static void
+test_erase (void)
+{
+  for (int chip = 0; chip < 2; chip++)
+    {
+      g_autoptr(EspritSim) sim = NULL;
+      g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
+      g_autoptr(GBytes) fill = esprit_test_random_bytes (0x40000, 13);
+      g_autoptr(GBytes) flash = NULL;
+      g_autoptr(GError) error = NULL;
+      const guint8 *f;
+
+      esprit_sim_load_flash (sim, 0, g_bytes_get_data (fill, NULL), 0x40000);
+      g_assert_true (esprit_flash_erase_region (loader, 0x10000, 0x20000, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      flash = esprit_sim_dup_flash (sim);
+      f = g_bytes_get_data (flash, NULL);
+      for (guint32 i = 0x10000; i < 0x30000; i++)
+        g_assert_cmpuint (f[i], ==, 0xFF);
+      g_assert_cmpmem (f + 0x30000, 0x10000, (const guint8 *) g_bytes_get_data (fill, NULL) + 0x30000, 0x10000);
+      g_assert_cmpmem (f, 0x10000, g_bytes_get_data (fill, NULL), 0x10000);
+    }
+}
+
+/* §2 workaround vectors. */
+static void
+test_erase_size_formula (void)
+{
+  g_assert_cmpuint (esprit_flash_esp8266_erase_size (0, 0x400000), ==, 0x400000 - 0x10000);
+  g_assert_cmpuint (esprit_flash_esp8266_erase_size (0x3000, 0x8000), ==, 0x4000);
+  g_assert_cmpuint (esprit_flash_esp8266_erase_size (0, 0x1000), ==, 0x1000);
+  g_assert_cmpuint (esprit_flash_esp8266_erase_size (0xF000, 0x3000), ==, 0x2000);
+  g_assert_cmpuint (esprit_flash_esp8266_rom_erase_len (0x3000, 0x4000), ==, 0x8000);
+  for (guint32 off = 0; off < 0x20000; off += 0x1000)
+    for (guint32 size = 0x1000; size < 0x30000; size += 0x1000)
+      {
+        guint32 erased = esprit_flash_esp8266_rom_erase_len (off, esprit_flash_esp8266_erase_size (off, size));
+
+        /* Never less than asked; at most one sector more. */
+        g_assert_cmpuint (erased, >=, size);
+        g_assert_cmpuint (erased, <=, size + 0x1000);
+      }
+}
+
+/* Faults: a corrupted byte on the way in is a checksum error; the block is sent again. */
+static void
+test_retry_after_corruption (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (40000, 14);
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_OFF, TRUE, FALSE };
+  EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
+  g_autoptr(GError) error = NULL;
+
+  faults.corrupt_rx_byte = 5000;
+  esprit_sim_set_faults (sim, &faults);
+  g_assert_true (esprit_flash_write (loader, 0x8000, data, &opts, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_flash (sim, 0x8000, data);
+}
+
+/* A lost reply: the host times out, resends, the ROM says "not that sequence" and the final
+ * MD5 proves the data. */
+static void
+test_lost_reply (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (8000, 15);
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_OFF, TRUE, FALSE };
+  EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
+  g_autoptr(GError) error = NULL;
+
+  faults.drop_frame = 3;   /* attach, begin, then the first DATA reply */
+  esprit_sim_set_faults (sim, &faults);
+  g_assert_true (esprit_flash_write (loader, 0x8000, data, &opts, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_flash (sim, 0x8000, data);
+}
+
+static void
+test_disconnect (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (40000, 16);
+  EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
+  g_autoptr(GError) error = NULL;
+
+  faults.disconnect_after = 6000;
+  esprit_sim_set_faults (sim, &faults);
+  g_assert_false (esprit_flash_write (loader, 0x8000, data, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED);
+}
+
+static gboolean
+cancel_soon (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+cancel_thread (gpointer data)
+{
+  g_usleep (150000);
+  cancel_soon (data);
+  return NULL;
+}
+
+/* Cancel in the middle of a timed write: the call ends with G_IO_ERROR_CANCELLED soon, and the
+ * board still answers a new connection. */
+static void
+test_cancel (void)
+{
+  EspritSimConfig config = { ESPRIT_CHIP_ESP32, 0, { 0 }, TRUE, NULL, TRUE };
+  g_autoptr(EspritSim) sim = esprit_sim_new (&config, NULL);
+  g_autoptr(EspritTransport) transport = esprit_sim_transport_new (sim, 115200);
+  g_autoptr(EspritLoader) loader = esprit_loader_new (transport);
+  g_autoptr(EspritLoader) again = esprit_loader_new (transport);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (400000, 17);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GThread *t;
+  gint64 t0;
+
+  g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0, ESPRIT_CHIP_AUTO,
+                                        NULL, NULL, NULL, &error));
+  t = g_thread_new ("cancel", cancel_thread, cancellable);
+  t0 = g_get_monotonic_time ();
+  g_assert_false (esprit_flash_write (loader, 0, data, NULL, NULL, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
+  g_thread_join (t);
+  g_clear_error (&error);
+  g_assert_true (esprit_loader_connect (again, ESPRIT_BEFORE_DEFAULT_RESET, 0, ESPRIT_CHIP_AUTO,
+                                        NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_hard_reset_runs_program (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP8266, &sim, NULL);
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 3000, 1, FALSE, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (esprit_flash_write (loader, 0, img, NULL, NULL, NULL, NULL, &error));
+  g_assert_true (esprit_loader_finish (loader, ESPRIT_AFTER_HARD_RESET, NULL, &error));
+  g_usleep (30000);
+  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_APP);
+  g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
+}
+
+/* The stub's READ_FLASH flow control, with the board's stub personality: a program uploaded to
+ * the stub RAM and started with MEM_END. */
+static void
+test_stub_read_flash (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritTransport) transport = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP8266, &sim, &transport);
+  g_autoptr(EspritLoader) stub = esprit_loader_new (transport);
+  g_autoptr(GBytes) fill = esprit_test_random_bytes (0x60000, 18);
+  g_autoptr(GBytes) ohai = NULL;
+  g_autofree guint8 *back = g_malloc (0x50000);
+  static const guint8 program[16] = { 0x06, 0x00, 0x00, 0x00 };
+  guint8 end[8];
+  g_autoptr(GError) error = NULL;
+
+  esprit_sim_load_flash (sim, 0, g_bytes_get_data (fill, NULL), 0x60000);
+  g_assert_true (esprit_loader_mem_upload (loader, 0x4010E000, program, sizeof program, NULL, &error));
+  esprit_write_le32 (end, 0);
+  esprit_write_le32 (end + 4, 0x4010E004);
+  g_assert_true (esprit_loader_command (loader, 0x06, end, 8, 0, 0, 1000, NULL, NULL, NULL, NULL,
+                                        &error));
+  ohai = esprit_loader_read_frame (loader, 1000, NULL, &error);
+  g_assert_cmpmem (g_bytes_get_data (ohai, NULL), 4, "OHAI", 4);
+
+  /* A new connection finds the stub (SYNC value 0) and reads through READ_FLASH. */
+  g_assert_true (esprit_loader_connect (stub, ESPRIT_BEFORE_NO_RESET, 0, ESPRIT_CHIP_AUTO, NULL,
+                                        NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (esprit_loader_get_kind (stub), ==, ESPRIT_LOADER_STUB);
+  g_assert_true (esprit_flash_read (stub, 0x8000, 0x50000, back, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (back, 0x50000, (const guint8 *) g_bytes_get_data (fill, NULL) + 0x8000, 0x50000);
+  /* And a compressed write with a 16 KB block size, verified by the stub's raw MD5. */
+  g_assert_true (esprit_flash_write (stub, 0x100000, fill, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_flash (sim, 0x100000, fill);
+  /* ERASE_FLASH exists on the stub. */
+  g_assert_true (esprit_flash_erase_all (stub, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Records DTR/RTS changes with timestamps, passing them on to the board. */
+typedef struct {
+  gint64 t;
+  int    dtr;
+  int    rts;
+} LineEvent;
+
+static GArray *line_log;
+static gboolean (*real_set_lines) (EspritTransport *, int, int, GError **);
+
+static gboolean
+recording_set_lines (EspritTransport  *self,
+                     int               dtr,
+                     int               rts,
+                     GError          **error)
+{
+  LineEvent e = { g_get_monotonic_time (), dtr, rts };
+
+  g_array_append_val (line_log, e);
+  return real_set_lines (self, dtr, rts, error);
+}
+
+/* §3 sequences with their timings, as the transport sees them. */
+static void
+test_reset_sequences (void)
+{
+  g_autoptr(EspritTransport) transport = NULL;
+  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP8266, &transport);
+  EspritTransportInterface *iface = ESPRIT_TRANSPORT_GET_IFACE (transport);
+  LineEvent *e;
+
+  line_log = g_array_new (FALSE, FALSE, sizeof (LineEvent));
+  real_set_lines = iface->set_lines;
+  iface->set_lines = recording_set_lines;
+
+  /* Classic(d=550): D0 R1 (+D0) W0.1 D1 R0 (+D1) W0.55 D0 */
+  g_assert_true (esprit_reset_run (transport, ESPRIT_RESET_CLASSIC, 550, NULL, NULL));
+  g_assert_cmpuint (line_log->len, ==, 7);
+  e = (LineEvent *) line_log->data;
+  g_assert_cmpint (e[0].dtr, ==, 0);
+  g_assert_cmpint (e[1].rts, ==, 1);
+  g_assert_cmpint (e[2].dtr, ==, 0);
+  g_assert_cmpint (e[3].dtr, ==, 1);
+  g_assert_cmpint (e[4].rts, ==, 0);
+  g_assert_cmpint (e[5].dtr, ==, 1);
+  g_assert_cmpint (e[6].dtr, ==, 0);
+  g_assert_cmpint (e[3].t - e[2].t, >=, 100000);
+  g_assert_cmpint (e[6].t - e[5].t, >=, 550000);
+  g_assert_cmpint (e[6].t - e[5].t, <, 900000);
+  g_assert_cmpint (esprit_sim_get_boot_mode (sim), ==, 1);
+
+  /* Unix-tight(d=50): both lines in each step. */
+  g_array_set_size (line_log, 0);
+  g_assert_true (esprit_reset_run (transport, ESPRIT_RESET_UNIX_TIGHT, 50, NULL, NULL));
+  e = (LineEvent *) line_log->data;
+  g_assert_cmpuint (line_log->len, ==, 6);
+  g_assert_cmpint (e[1].dtr, ==, 1);
+  g_assert_cmpint (e[1].rts, ==, 1);
+  g_assert_cmpint (e[2].dtr, ==, 0);
+  g_assert_cmpint (e[2].rts, ==, 1);
+  g_assert_cmpint (e[3].dtr, ==, 1);
+  g_assert_cmpint (e[3].rts, ==, 0);
+  g_assert_cmpint (e[3].t - e[2].t, >=, 100000);
+  g_assert_cmpint (e[4].t - e[3].t, >=, 50000);
+  g_assert_cmpint (esprit_sim_get_boot_mode (sim), ==, 1);
+
+  /* Hard reset: R1 W0.1 R0 with DTR released: the program boots. */
+  g_array_set_size (line_log, 0);
+  g_assert_true (esprit_reset_run (transport, ESPRIT_RESET_HARD, 0, NULL, NULL));
+  g_usleep (20000);
+  g_assert_cmpint (esprit_sim_get_boot_mode (sim), ==, 3);
+
+  iface->set_lines = real_set_lines;
+  g_array_unref (line_log);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/esprit/loader/detect-every-chip", test_detect_every_chip);
+  g_test_add_func ("/esprit/loader/wrong-chip-and-no-sync", test_wrong_chip_and_no_sync);
+  g_test_add_func ("/esprit/loader/write-read-esp32", test_write_read_esp32);
+  g_test_add_func ("/esprit/loader/write-esp8266-rom", test_write_esp8266_rom);
+  g_test_add_func ("/esprit/loader/erase", test_erase);
+  g_test_add_func ("/esprit/loader/erase-size-formula", test_erase_size_formula);
+  g_test_add_func ("/esprit/loader/retry-after-corruption", test_retry_after_corruption);
+  g_test_add_func ("/esprit/loader/lost-reply", test_lost_reply);
+  g_test_add_func ("/esprit/loader/disconnect", test_disconnect);
+  g_test_add_func ("/esprit/loader/cancel", test_cancel);
+  g_test_add_func ("/esprit/loader/hard-reset-runs-program", test_hard_reset_runs_program);
+  g_test_add_func ("/esprit/loader/stub-read-flash", test_stub_read_flash);
+  g_test_add_func ("/esprit/loader/reset-sequences", test_reset_sequences);
+  return g_test_run ();
+}
