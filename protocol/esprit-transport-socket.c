@@ -192,6 +192,7 @@ _esprit_tcp_connect (const char  *host_and_port,
   int one = 1;
 
   g_socket_client_set_timeout (client, 5);
+  g_socket_client_set_enable_proxy (client, FALSE);
   connection = g_socket_client_connect_to_host (client, host_and_port, 0, NULL, &local_error);
   if (connection == NULL)
     {

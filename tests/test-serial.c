@@ -1,0 +1,295 @@
+/* test-serial.c: the libserialport transport on a pty, through a test-only interposer
+ *
+ * libserialport 0.1.1 refuses ptys: it looks the port up under /sys/class/tty/pts/N (absent)
+ * and pty masters answer TIOCMGET/TIOCMSET with ENOTTY (TESTING.md). Symbols defined in this
+ * executable win over libc's, so the wrappers below redirect the sysfs look-up to a real
+ * tty's entry and emulate the modem bits, recording every change with a timestamp.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <asm/termbits.h>
+
+#include "esprit-error.h"
+#include "esprit-loader.h"
+#include "esprit-reset.h"
+#include "esprit-sim-server.h"
+#include "esprit-test-util.h"
+#include "esprit-transport-fd.h"
+
+/* ---- interposer (test only) ----------------------------------------------------------- */
+
+typedef struct {
+  gint64 t;
+  int    bits;
+} LineChange;
+
+static const char *sysfs_stand_in;
+static int modem_bits;
+static GArray *changes;
+static GMutex changes_lock;
+
+static const char *
+redirect (const char *path,
+          char       *buf,
+          gsize       size)
+{
+  if (sysfs_stand_in != NULL && path != NULL && g_str_has_prefix (path, "/sys/class/tty/pts/"))
+    {
+      const char *rest = strchr (path + strlen ("/sys/class/tty/pts/"), '/');
+
+      g_snprintf (buf, size, "%s%s", sysfs_stand_in, rest ? rest : "");
+      return buf;
+    }
+  return path;
+}
+
+int __lxstat (int ver, const char *path, struct stat *st);
+int
+__lxstat (int          ver,
+          const char  *path,
+          struct stat *st)
+{
+  static int (*real) (int, const char *, struct stat *);
+  char buf[512];
+
+  if (real == NULL)
+    real = dlsym (RTLD_NEXT, "__lxstat");
+  return real (ver, redirect (path, buf, sizeof buf), st);
+}
+
+ssize_t
+readlink (const char *path,
+          char       *out,
+          size_t      size)
+{
+  static ssize_t (*real) (const char *, char *, size_t);
+  char buf[512];
+
+  if (real == NULL)
+    real = dlsym (RTLD_NEXT, "readlink");
+  return real (redirect (path, buf, sizeof buf), out, size);
+}
+
+int
+ioctl (int           fd,
+       unsigned long request,
+       ...)
+{
+  static int (*real) (int, unsigned long, ...);
+  va_list args;
+  void *arg;
+  int rc, before;
+
+  if (real == NULL)
+    real = dlsym (RTLD_NEXT, "ioctl");
+  va_start (args, request);
+  arg = va_arg (args, void *);
+  va_end (args);
+  rc = real (fd, request, arg);
+  if (rc == 0 || errno != ENOTTY ||
+      (request != TIOCMGET && request != TIOCMSET && request != TIOCMBIS && request != TIOCMBIC))
+    return rc;
+  before = modem_bits;
+  switch (request)
+    {
+    case TIOCMGET: *(int *) arg = modem_bits; break;
+    case TIOCMSET: modem_bits = *(int *) arg; break;
+    case TIOCMBIS: modem_bits |= *(int *) arg; break;
+    case TIOCMBIC: modem_bits &= ~*(int *) arg; break;
+    default: break;
+    }
+  /* libserialport rewrites the bits many times while opening: log changes only. */
+  if ((before ^ modem_bits) & (TIOCM_DTR | TIOCM_RTS))
+    {
+      LineChange c = { g_get_monotonic_time (), modem_bits & (TIOCM_DTR | TIOCM_RTS) };
+
+      g_mutex_lock (&changes_lock);
+      if (changes != NULL)
+        g_array_append_val (changes, c);
+      g_mutex_unlock (&changes_lock);
+    }
+  return 0;
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+static EspritTransport *
+open_serial (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  EspritTransport *t;
+
+  t = esprit_transport_serial_open (path, 115200, &error);
+  if (t == NULL)
+    g_test_message ("libserialport refused %s: %s", path, error->message);
+  return t;
+}
+
+static gboolean
+line (const LineChange *c,
+      gboolean          dtr,
+      gboolean          rts)
+{
+  return !!(c->bits & TIOCM_DTR) == dtr && !!(c->bits & TIOCM_RTS) == rts;
+}
+
+static void
+test_serial_reset_sequences (void)
+{
+  g_autofree char *slave = NULL;
+  int master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_autoptr(EspritTransport) t = NULL;
+  struct termios2 tio;
+  LineChange *c;
+  guint n;
+
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = g_strdup (ptsname (master));
+  t = open_serial (slave);
+  if (t == NULL)
+    {
+      g_test_skip ("no tty entry in sysfs to stand in for the pty");
+      close (master);
+      return;
+    }
+  g_assert_true (esprit_transport_has_lines (t));
+  g_assert_true (esprit_transport_set_baud (t, 74880, NULL));
+  g_assert_cmpint (ioctl (master, TCGETS2, &tio), ==, 0);
+  g_assert_cmpuint (tio.c_ospeed, ==, 74880);
+
+  /* Data both ways. */
+  g_assert_true (esprit_transport_write (t, (const guint8 *) "ping", 4, NULL, NULL));
+  {
+    char buf[8];
+    guint8 in[8];
+
+    g_usleep (20000);
+    g_assert_cmpint (read (master, buf, sizeof buf), ==, 4);
+    g_assert_cmpint (write (master, "pong", 4), ==, 4);
+    g_assert_cmpint (esprit_transport_read (t, in, sizeof in, 500, NULL, NULL), ==, 4);
+    g_assert_cmpmem (in, 4, "pong", 4);
+  }
+
+  /* Unix-tight (§3): U0,0 U1,1 U0,1 W0.1 U1,0 W0.05 U0,0 D0, each step one TIOCMSET. */
+  changes = g_array_new (FALSE, FALSE, sizeof (LineChange));
+  esprit_transport_set_lines (t, FALSE, FALSE, NULL);
+  g_array_set_size (changes, 0);
+  g_assert_true (esprit_reset_run (t, ESPRIT_RESET_UNIX_TIGHT, 50, NULL, NULL));
+  c = (LineChange *) changes->data;
+  n = changes->len;
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_true (line (&c[0], TRUE, TRUE));
+  g_assert_true (line (&c[1], FALSE, TRUE));
+  g_assert_true (line (&c[2], TRUE, FALSE));
+  g_assert_true (line (&c[3], FALSE, FALSE));
+  g_assert_cmpint (c[2].t - c[1].t, >=, 100000);
+  g_assert_cmpint (c[3].t - c[2].t, >=, 50000);
+  g_assert_cmpint (c[3].t - c[2].t, <, 400000);
+
+  /* Classic with the long delay: D0 R1 W0.1 D1 R0 W0.55 D0. */
+  g_array_set_size (changes, 0);
+  g_assert_true (esprit_reset_run (t, ESPRIT_RESET_CLASSIC, 550, NULL, NULL));
+  c = (LineChange *) changes->data;
+  g_assert_cmpuint (changes->len, ==, 4);
+  g_assert_true (line (&c[0], FALSE, TRUE));
+  g_assert_true (line (&c[1], TRUE, TRUE));
+  g_assert_true (line (&c[2], TRUE, FALSE));
+  g_assert_true (line (&c[3], FALSE, FALSE));
+  g_assert_cmpint (c[1].t - c[0].t, >=, 100000);
+  g_assert_cmpint (c[3].t - c[2].t, >=, 550000);
+
+  /* USB-Serial/JTAG: passes through (1,1), never (0,0) in the middle. */
+  g_array_set_size (changes, 0);
+  g_assert_true (esprit_reset_run (t, ESPRIT_RESET_USB_JTAG, 0, NULL, NULL));
+  c = (LineChange *) changes->data;
+  for (guint i = 0; i + 1 < changes->len; i++)
+    g_assert_false (line (&c[i], FALSE, FALSE));
+
+  /* Hard reset: R1 W0.1 R0 with DTR off. */
+  g_array_set_size (changes, 0);
+  g_assert_true (esprit_reset_run (t, ESPRIT_RESET_HARD, 0, NULL, NULL));
+  c = (LineChange *) changes->data;
+  g_assert_cmpuint (changes->len, ==, 2);
+  g_assert_true (line (&c[0], FALSE, TRUE));
+  g_assert_true (line (&c[1], FALSE, FALSE));
+  g_assert_cmpint (c[1].t - c[0].t, >=, 100000);
+
+  g_clear_pointer (&changes, g_array_unref);
+  esprit_transport_close (t);
+  close (master);
+}
+
+typedef struct {
+  EspritSim     *sim;
+  int            master;
+  volatile gint *stop;
+} Serve;
+
+static gpointer
+serve_pty (gpointer data)
+{
+  Serve *s = data;
+
+  esprit_sim_serve_pty (s->sim, s->master, s->stop);
+  return NULL;
+}
+
+/* The whole library over libserialport, to a virtual board served on a pty. */
+static void
+test_serial_to_board (void)
+{
+  EspritSimConfig config = { ESPRIT_CHIP_ESP8266, 0, { 0 }, FALSE, NULL, FALSE };
+  g_autoptr(EspritSim) sim = esprit_sim_new (&config, NULL);
+  g_autofree char *slave = NULL;
+  volatile gint stop = 0;
+  Serve serve = { sim, esprit_sim_pty_open (&slave, NULL), &stop };
+  g_autoptr(EspritTransport) t = NULL;
+  g_autoptr(EspritLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 mac[6];
+  GThread *server;
+
+  t = open_serial (slave);
+  if (t == NULL)
+    {
+      g_test_skip ("no tty entry in sysfs to stand in for the pty");
+      close (serve.master);
+      return;
+    }
+  server = g_thread_new ("serve", serve_pty, &serve);
+  loader = esprit_loader_new (t);
+  g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 3, ESPRIT_CHIP_AUTO,
+                                        NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (esprit_loader_read_mac (loader, mac, NULL, &error));
+  g_assert_cmpmem (mac, 6, esprit_sim_get_config (sim)->mac, 6);
+  g_clear_object (&loader);
+  esprit_transport_close (t);
+  g_atomic_int_set (&stop, 1);
+  g_thread_join (server);
+  close (serve.master);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  sysfs_stand_in = g_file_test ("/sys/class/tty/ttyS0", G_FILE_TEST_EXISTS)
+                   ? "/sys/class/tty/ttyS0" : "/sys/class/tty/tty0";
+  g_test_add_func ("/esprit/serial/reset-sequences", test_serial_reset_sequences);
+  g_test_add_func ("/esprit/serial/to-board", test_serial_to_board);
+  return g_test_run ();
+}
