@@ -24,4 +24,10 @@ gboolean _esprit_flash_read_packed (EspritLoader       *self,
                                     GCancellable       *cancellable,
                                     GError            **error);
 
+/* SPI_ATTACH where the ROM needs it (ESP32 family; stubs take 4 bytes, ROMs 8, §2); the
+ * ESP8266 ROM attaches in FLASH_BEGIN(0,0). Done once per connection. */
+gboolean _esprit_flash_ensure_attached (EspritLoader  *self,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
 G_END_DECLS

@@ -94,8 +94,8 @@ warn_rom_over_erase (EspritLoader *self,
 
 /* ESP32-family ROMs need SPI_ATTACH first; stubs take 4 bytes, ROMs 8 (§2). The ESP8266 ROM
  * attaches in FLASH_BEGIN(0,0). */
-static gboolean
-ensure_attached (EspritLoader  *self,
+gboolean
+_esprit_flash_ensure_attached (EspritLoader  *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
@@ -127,7 +127,7 @@ esprit_flash_read_id (EspritLoader  *self,
   guint32 old_usr, old_usr2, cmd = 0, w0;
   const guint miso_bits = 24;
 
-  if (!ensure_attached (self, cancellable, error))
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
     return FALSE;
   /* §5 steps 1-7: a user command 0x9F with a 24-bit read phase. */
   if (!esprit_loader_read_reg (self, spi->usr, &old_usr, cancellable, error) ||
@@ -218,14 +218,14 @@ esprit_flash_md5 (EspritLoader  *self,
                    _("The %s ROM loader cannot compute an MD5"), chip_info (self)->name);
       return FALSE;
     }
-  if (!ensure_attached (self, cancellable, error))
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
     return FALSE;
   esprit_write_le32 (data, addr);
   esprit_write_le32 (data + 4, size);
   /* §2: the ROM answers with 32 hex characters, a stub with 16 raw bytes. */
-  if (!esprit_loader_command (self, ESPRIT_OP_SPI_FLASH_MD5, data, 16, 0, rom ? 32 : 16,
-                              esprit_timeout_per_mb (ESPRIT_TIMEOUT_MD5_PER_MB, size), &reply,
-                              NULL, NULL, cancellable, error))
+  if (!_esprit_loader_command_retry (self, ESPRIT_OP_SPI_FLASH_MD5, data, 16, rom ? 32 : 16,
+                                     esprit_timeout_per_mb (ESPRIT_TIMEOUT_MD5_PER_MB, size),
+                                     &reply, NULL, cancellable, error))
     return FALSE;
   if (rom)
     {
@@ -499,7 +499,7 @@ esprit_flash_write (EspritLoader             *self,
                    len, addr, flash_size / 1024);
       return FALSE;
     }
-  if (!ensure_attached (self, cancellable, error))
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
     return FALSE;
 
   if (is_rom (self) && addr % SECTOR != 0)
@@ -596,6 +596,9 @@ esprit_flash_write (EspritLoader             *self,
 
 /* ---- read --------------------------------------------------------------------------- */
 
+/* ROM READ_FLASH_SLOW (§2: at most 64 bytes a command, the reply always carries 64). The ROM
+ * gives no checksum, so each 64 KB region is checked against the ROM's MD5 where it has one and
+ * read again when they differ. */
 static gboolean
 read_slow (EspritLoader       *self,
            guint32             addr,
@@ -606,28 +609,74 @@ read_slow (EspritLoader       *self,
            GCancellable       *cancellable,
            GError            **error)
 {
-  for (guint32 done = 0; done < size;)
-    {
-      g_autoptr(GBytes) reply = NULL;
-      guint8 req[8];
-      guint32 n = MIN (64, size - done);
+  gboolean md5 = can_md5 (self);
 
-      /* §2 READ_FLASH_SLOW: at most 64 bytes; the reply always carries 64. */
-      esprit_write_le32 (req, addr + done);
-      esprit_write_le32 (req + 4, n);
-      if (!esprit_loader_command (self, ESPRIT_OP_READ_FLASH_SLOW, req, 8, 0, 64,
-                                  ESPRIT_TIMEOUT_DEFAULT, &reply, NULL, NULL, cancellable, error))
-        return FALSE;
-      memcpy (buffer + done, g_bytes_get_data (reply, NULL), n);
-      done += n;
-      if (progress && (done % 4096 == 0 || done == size))
-        progress (ESPRIT_PHASE_READING, done, size, user_data);
+  for (guint32 region = 0; region < size; region += SKIP_REGION)
+    {
+      guint32 rlen = MIN (SKIP_REGION, size - region);
+      int attempt;
+
+      for (attempt = 0; attempt < BLOCK_RETRIES; attempt++)
+        {
+          guint8 remote[16], local[16];
+
+          for (guint32 done = region; done < region + rlen;)
+            {
+              g_autoptr(GBytes) reply = NULL;
+              guint8 req[8];
+              guint32 n = MIN (64, region + rlen - done);
+
+              esprit_write_le32 (req, addr + done);
+              esprit_write_le32 (req + 4, n);
+              if (!_esprit_loader_command_retry (self, ESPRIT_OP_READ_FLASH_SLOW, req, 8, 64,
+                                                 ESPRIT_TIMEOUT_DEFAULT, &reply, NULL,
+                                                 cancellable, error))
+                return FALSE;
+              memcpy (buffer + done, g_bytes_get_data (reply, NULL), n);
+              done += n;
+              if (progress && (done % 4096 == 0 || done == size))
+                progress (ESPRIT_PHASE_READING, done, size, user_data);
+            }
+          if (!md5)
+            break;
+          if (!esprit_flash_md5 (self, addr + region, rlen, remote, cancellable, error))
+            return FALSE;
+          local_md5 (buffer + region, rlen, local);
+          if (memcmp (remote, local, 16) == 0)
+            break;
+          esprit_loader_log (self, ESPRIT_LOG_WARNING,
+                             _("Data at 0x%08x arrived corrupted; reading it again"),
+                             addr + region);
+        }
+      if (attempt == BLOCK_RETRIES)
+        {
+          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
+                       _("The data at 0x%08x kept arriving corrupted (%d attempts)"),
+                       addr + region, BLOCK_RETRIES);
+          return FALSE;
+        }
+      esprit_loader_log (self, ESPRIT_LOG_PROGRESS, _("Reading at 0x%08x... (%u %%)"),
+                         addr + region + rlen, (guint) ((guint64) (region + rlen) * 100 / size));
     }
   return TRUE;
 }
 
+/* After a broken READ_FLASH the stub still waits for acknowledgements: acknowledge
+ * everything so it finishes with its digest, then drop what it sends. */
+static void
+release_stub_read (EspritLoader *self,
+                   guint32       size)
+{
+  guint8 ack[4];
+
+  esprit_write_le32 (ack, size);
+  esprit_loader_write_frame (self, ack, 4, NULL, NULL);
+  g_usleep (200000);
+  esprit_transport_flush_input (esprit_loader_get_transport (self), NULL);
+}
+
 static gboolean
-read_stub (EspritLoader       *self,
+read_stub_once (EspritLoader       *self,
            guint32             addr,
            guint32             size,
            guint8             *buffer,
@@ -706,7 +755,7 @@ esprit_flash_read (EspritLoader       *self,
 
   if (size == 0)
     return TRUE;
-  if (!ensure_attached (self, cancellable, error))
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
     return FALSE;
   if (progress)
     progress (ESPRIT_PHASE_READING, 0, size, user_data);
@@ -726,24 +775,30 @@ esprit_flash_read (EspritLoader       *self,
     }
   if (!is_rom (self))
     {
-      if (!read_stub (self, addr, size, buffer, progress, user_data, cancellable, error))
-        return FALSE;
+      /* A corrupted transfer is read again (up to 3 times, §2 retry count). */
+      for (int attempt = 1; ; attempt++)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          if (read_stub_once (self, addr, size, buffer, progress, user_data, cancellable,
+                              &local_error))
+            break;
+          if (attempt >= BLOCK_RETRIES ||
+              !(g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
+                g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT)))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; reading again"),
+                             local_error->message);
+          release_stub_read (self, size);
+        }
     }
   else if (chip_info (self)->rom_caps & ESPRIT_ROM_CAN_READ_SLOW)
     {
-      guint8 remote[16], local[16];
-
-      if (!read_slow (self, addr, size, buffer, progress, user_data, cancellable, error) ||
-          !esprit_flash_md5 (self, addr, size, remote, cancellable, error))
+      if (!read_slow (self, addr, size, buffer, progress, user_data, cancellable, error))
         return FALSE;
-      local_md5 (buffer, size, local);
-      if (memcmp (remote, local, 16) != 0)
-        {
-          g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                               _("The data read does not match the board's MD5: the transfer "
-                                 "was corrupted"));
-          return FALSE;
-        }
     }
   else
     {
@@ -809,7 +864,7 @@ esprit_flash_erase_region (EspritLoader       *self,
                    _("Erase address and size must be multiples of 4096 (0x1000)"));
       return FALSE;
     }
-  if (!ensure_attached (self, cancellable, error))
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
     return FALSE;
   if (progress)
     progress (ESPRIT_PHASE_ERASING, 0, size, user_data);
@@ -843,7 +898,7 @@ esprit_flash_erase_all (EspritLoader       *self,
 {
   guint32 size;
 
-  if (!ensure_attached (self, cancellable, error))
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
     return FALSE;
   if (progress)
     progress (ESPRIT_PHASE_ERASING, 0, 0, user_data);

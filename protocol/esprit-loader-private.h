@@ -27,4 +27,17 @@ void     _esprit_loader_set_attached   (EspritLoader *self,
 guint    _esprit_loader_status_len     (EspritLoader *self);
 gboolean _esprit_loader_is_stub        (EspritLoader *self);
 
+/* esprit_loader_command for commands that may simply be sent again (READ_REG, MD5, reads):
+ * up to 3 attempts on a timeout or a garbled reply, the input flushed in between. */
+gboolean _esprit_loader_command_retry  (EspritLoader  *self,
+                                        guint8         op,
+                                        const guint8  *data,
+                                        gsize          len,
+                                        gsize          payload_len,
+                                        guint          timeout_ms,
+                                        GBytes       **payload,
+                                        guint32       *value,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
 G_END_DECLS

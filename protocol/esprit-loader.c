@@ -402,6 +402,40 @@ esprit_loader_command (EspritLoader  *self,
   return FALSE;
 }
 
+gboolean
+_esprit_loader_command_retry (EspritLoader  *self,
+                              guint8         op,
+                              const guint8  *data,
+                              gsize          len,
+                              gsize          payload_len,
+                              guint          timeout_ms,
+                              GBytes       **payload,
+                              guint32       *value,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  for (int attempt = 1; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (esprit_loader_command (self, op, data, len, 0, payload_len, timeout_ms, payload, value,
+                                 NULL, cancellable, &local_error))
+        return TRUE;
+      if (attempt >= 3 ||
+          !(g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT) ||
+            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
+            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED) ||
+            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_DEVICE)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; asking again"), local_error->message);
+      esprit_transport_flush_input (self->transport, NULL);
+      drop_input (self);
+    }
+}
+
 /* ---- registers and RAM -------------------------------------------------------------- */
 
 gboolean
@@ -414,8 +448,8 @@ esprit_loader_read_reg (EspritLoader  *self,
   guint8 data[4];
 
   esprit_write_le32 (data, addr);
-  return esprit_loader_command (self, ESPRIT_OP_READ_REG, data, 4, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
-                                NULL, value, NULL, cancellable, error);
+  return _esprit_loader_command_retry (self, ESPRIT_OP_READ_REG, data, 4, 0,
+                                       ESPRIT_TIMEOUT_DEFAULT, NULL, value, cancellable, error);
 }
 
 gboolean
@@ -781,6 +815,8 @@ begin_end (EspritLoader  *self,
   guint8 begin[16] = { 0 };
   guint8 end[4];
 
+  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+    return FALSE;
   /* FLASH_BEGIN(0,0) attaches; FLASH_END then reboots (0) or runs the program (1) (§2). */
   esprit_write_le32 (begin + 8, 0x400);
   if (!esprit_loader_command (self, ESPRIT_OP_FLASH_BEGIN, begin, 16, 0, 0,

@@ -16,6 +16,21 @@
 #include "esprit-sim-server.h"
 
 static volatile gint stop_flag;
+static char *count_file;
+
+/* Writes "bytes-to-board bytes-to-host" to --count-file, for tests that must prove nothing
+ * was sent. */
+static gboolean
+write_counts (gpointer data)
+{
+  g_autofree char *text = NULL;
+  guint64 to_board, to_host;
+
+  esprit_sim_get_wire_counts (data, &to_board, &to_host);
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", to_board, to_host);
+  g_file_set_contents (count_file, text, -1, NULL);
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 on_signal (gpointer data)
@@ -80,6 +95,7 @@ main (int    argc,
     { "stall-after", 0, 0, G_OPTION_ARG_STRING, &stall_after_s, N_("Stall after receiving N bytes"), "N" },
     { "stall-ms", 0, 0, G_OPTION_ARG_STRING, &stall_ms_s, N_("How long to stall"), "MS" },
     { "disconnect-after", 0, 0, G_OPTION_ARG_STRING, &disconnect_s, N_("Drop the link after N bytes"), "N" },
+    { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE"), "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— a virtual ESP8266/ESP32 board"));
@@ -196,10 +212,17 @@ main (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_signal, NULL);
   g_unix_signal_add (SIGTERM, on_signal, NULL);
+  if (count_file != NULL)
+    {
+      write_counts (sim);
+      g_timeout_add (50, write_counts, sim);
+    }
   thread = g_thread_new ("sim-serve", serve_thread, &serve);
   while (!g_atomic_int_get (&stop_flag))
     g_main_context_iteration (NULL, TRUE);
   g_thread_join (thread);
+  if (count_file != NULL)
+    write_counts (sim);
   g_clear_object (&serve.listener);
   return 0;
 }

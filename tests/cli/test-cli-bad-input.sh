@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Bad input: a clear message and exit 2 before anything is sent.
+. "$(dirname "$0")/lib.sh"
+cd "$work"
+
+start_sim b --chip esp8266 --listen pty --count-file "$work/counts"
+P=$PORT
+"$MAKE_IMAGE" esp32 5000 "$work/app32.bin"
+head -c 8192 /dev/urandom > data.bin
+echo precious > keep.img
+
+bad() {
+  local what=$1 expect=$2; shift 2
+  cli "$@"
+  if [ "$rc" = 2 ] && grep -qi -- "$expect" "$work/out"; then ok 0 "$what"; else ok 1 "$what"; fi
+}
+
+bad "unparsable address" "not a number" --port "$P" write_flash 0xZZ data.bin
+bad "negative size" "not a number" --port "$P" read_flash 0 -5 x.bin
+bad "number too large" "too large" --port "$P" erase_region 0x100000000 4096
+bad "missing file" "Cannot read" --port "$P" write_flash 0 nope.bin
+bad "overlapping files" "overlaps" --port "$P" write_flash 0x0 data.bin 0x1000 data.bin
+bad "beyond the flash" "does not fit" --port "$P" write_flash -fs 4MB 0x3FF000 data.bin
+bad "misaligned erase" "multiples of 4096" --port "$P" erase_region 0x1001 0x1000
+bad "image for another chip" "not for the ESP8266" --port "$P" --chip esp8266 write_flash 0x0 app32.bin
+bad "unknown option" "Unknown" --port "$P" --frobnicate chip_id
+bad "odd write_flash arguments" "usage" --port "$P" write_flash 0x0
+bad "unwritable backup target" "Cannot write" --port "$P" read_flash 0 4096 /proc/nope/x.bin
+sleep 0.2
+check "the board saw no byte" [ "$(cut -d' ' -f1 "$work/counts")" = 0 ]
+check "existing file untouched" [ "$(cat keep.img)" = precious ]
+
+finish
