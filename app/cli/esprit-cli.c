@@ -40,6 +40,15 @@ typedef struct {
   char         *last_progress;   /* the last progress line, not to be repeated */
 } Options;
 
+static void
+options_clear (Options *opts)
+{
+  g_clear_pointer (&opts->port, g_free);
+  g_clear_pointer (&opts->last_progress, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
 typedef struct _Command Command;
 typedef int (*CommandFunc) (Options *opts, int argc, char **argv);
 
@@ -819,7 +828,7 @@ int
 main (int    argc,
       char **argv)
 {
-  Options opts = { NULL, ROM_BAUD, ESPRIT_CHIP_AUTO, ESPRIT_BEFORE_DEFAULT_RESET,
+  g_auto(Options) opts = { NULL, ROM_BAUD, ESPRIT_CHIP_AUTO, ESPRIT_BEFORE_DEFAULT_RESET,
                    ESPRIT_AFTER_HARD_RESET, FALSE, 7, FALSE, FALSE, FALSE, NULL };
   const Command *cmd;
   int i, rc;
@@ -926,7 +935,5 @@ main (int    argc,
   if (cmd->func != cmd_version && cmd->func != cmd_list && cmd->func != cmd_image_info)
     printf ("esprit-cli v%s\n", PACKAGE_VERSION);
   rc = cmd->func (&opts, argc - i - 1, argv + i + 1);
-  g_free (opts.port);
-  g_free (opts.last_progress);
   return rc;
 }
