@@ -115,6 +115,19 @@ esprit_write_plan_check (EspritWritePlan  *self,
                          guint32           flash_size,
                          GError          **error)
 {
+  int bad;
+
+  return esprit_write_plan_check_item (self, chip, flash_size, &bad, error);
+}
+
+gboolean
+esprit_write_plan_check_item (EspritWritePlan  *self,
+                              EspritChip        chip,
+                              guint32           flash_size,
+                              int              *bad_item,
+                              GError          **error)
+{
+  *bad_item = -1;
   if (self->items->len == 0)
     {
       g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
@@ -128,6 +141,7 @@ esprit_write_plan_check (EspritWritePlan  *self,
       const guint8 *data = g_bytes_get_data (a->data, NULL);
       guint64 end = (guint64) a->addr + len;
 
+      *bad_item = (int) i;
       if (len == 0)
         {
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
@@ -173,6 +187,7 @@ esprit_write_plan_check (EspritWritePlan  *self,
                            esprit_chip_get_info (chip)->name);
               return FALSE;
             }
+          g_clear_error (&local_error);
           if (patching (self) && !esprit_image_parse (data, len, chip, &info, &local_error))
             {
               g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_INVALID,
@@ -182,6 +197,7 @@ esprit_write_plan_check (EspritWritePlan  *self,
             }
         }
     }
+  *bad_item = -1;
   return TRUE;
 }
 

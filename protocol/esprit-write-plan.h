@@ -38,6 +38,13 @@ gboolean         esprit_write_plan_check      (EspritWritePlan    *self,
                                                EspritChip          chip,
                                                guint32             flash_size,
                                                GError            **error);
+/* As esprit_write_plan_check(), also naming the item at fault (its index, in the order
+ * added) in *@bad_item, or -1. */
+gboolean         esprit_write_plan_check_item (EspritWritePlan  *self,
+                                               EspritChip        chip,
+                                               guint32           flash_size,
+                                               int              *bad_item,
+                                               GError          **error);
 /* Checks against the connected board (chip, detected size), patches headers at the
  * bootloader offset, erases everything first if asked, writes and verifies each item. */
 gboolean         esprit_write_plan_run        (EspritWritePlan    *self,

@@ -1,0 +1,33 @@
+/* esprit-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "esprit-job.h"
+#include "esprit-sim.h"
+
+G_BEGIN_DECLS
+
+#define ESPRIT_TYPE_WINDOW (esprit_window_get_type ())
+G_DECLARE_FINAL_TYPE (EspritWindow, esprit_window, ESPRIT, WINDOW, AdwApplicationWindow)
+
+EspritWindow *esprit_window_new               (AdwApplication *application);
+/* Adds files as if dropped (loaded asynchronously). */
+void          esprit_window_add_files         (EspritWindow   *self,
+                                               GSList         *files);
+/* Selects a port by id ("sim:esp8266", "/dev/ttyUSB0"); FALSE if it is not offered. */
+gboolean      esprit_window_select_port       (EspritWindow   *self,
+                                               const char     *id);
+/* Starts a backup into @file (what "Back Up…" does after its file chooser). */
+void          esprit_window_backup_to         (EspritWindow   *self,
+                                               GFile          *file);
+/* The virtual board behind "Virtual ESP8266"/"Virtual ESP32" (created on first use). */
+EspritSim    *esprit_window_get_virtual_board (EspritWindow   *self,
+                                               EspritChip      chip);
+/* The running or last job, NULL before the first. */
+EspritJob    *esprit_window_get_job           (EspritWindow   *self);
+
+G_END_DECLS

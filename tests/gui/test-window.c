@@ -1,0 +1,433 @@
+/* test-window.c: the real window, clicked through on a (virtual) display
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "esprit-file-row.h"
+#include "esprit-test-util.h"
+#include "esprit-window.h"
+
+static char *work_dir;
+
+static void
+spin_until (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+spin_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             gboolean (*match) (GtkWidget *, gconstpointer),
+             gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *w = find_widget (c, match, data);
+
+      if (w)
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+is_action_button (GtkWidget     *w,
+                  gconstpointer  action)
+{
+  return GTK_IS_BUTTON (w) && gtk_actionable_get_action_name (GTK_ACTIONABLE (w)) &&
+         g_str_equal (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) &&
+         gtk_button_get_label (GTK_BUTTON (w)) != NULL;
+}
+
+static gboolean
+is_titled_combo (GtkWidget     *w,
+                 gconstpointer  title)
+{
+  return ADW_IS_COMBO_ROW (w) &&
+         g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), title);
+}
+
+static gboolean
+is_file_row (GtkWidget     *w,
+             gconstpointer  unused)
+{
+  return ESPRIT_IS_FILE_ROW (w);
+}
+
+static gboolean
+is_button (GtkWidget     *w,
+           gconstpointer  unused)
+{
+  return GTK_IS_BUTTON (w);
+}
+
+static gboolean
+is_entry (GtkWidget     *w,
+          gconstpointer  unused)
+{
+  return GTK_IS_ENTRY (w);
+}
+
+static gboolean
+is_visible_error_label (GtkWidget     *w,
+                        gconstpointer  unused)
+{
+  return GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "error") && gtk_widget_get_visible (w);
+}
+
+static void
+click (EspritWindow *window,
+       const char   *action)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), is_action_button, action);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  /* What a mouse click does (gtk_widget_activate would wait out a press animation). */
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+button_sensitive (EspritWindow *window,
+                  const char   *action)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), is_action_button, action);
+
+  return button != NULL && gtk_widget_is_sensitive (button);
+}
+
+static void
+drop_files (EspritWindow *window,
+            GSList       *files)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        g_signal_emit_by_name (c, "drop", &value, 10.0, 10.0, &handled);
+    }
+  g_value_unset (&value);
+  g_assert_true (handled);
+}
+
+static guint
+n_rows (EspritWindow *window)
+{
+  guint n = 0;
+  GtkWidget *row = find_widget (GTK_WIDGET (window), is_file_row, NULL);
+
+  for (; row; row = gtk_widget_get_next_sibling (row))
+    if (ESPRIT_IS_FILE_ROW (row))
+      n++;
+  return n;
+}
+
+typedef struct {
+  EspritWindow *window;
+  guint         n;
+} RowWait;
+
+static gboolean
+rows_arrived (gpointer data)
+{
+  RowWait *w = data;
+
+  return n_rows (w->window) >= w->n;
+}
+
+static GFile *
+write_file (const char *name,
+            GBytes     *data)
+{
+  g_autofree char *path = g_build_filename (work_dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                      NULL));
+  return g_file_new_for_path (path);
+}
+
+static void
+add_and_wait (EspritWindow *window,
+              GFile        *file)
+{
+  GSList one = { file, NULL };
+  RowWait w = { window, n_rows (window) + 1 };
+
+  drop_files (window, &one);
+  spin_until (rows_arrived, &w, 5000);
+}
+
+static void
+set_row_address (EspritWindow *window,
+                 guint         index,
+                 const char   *address)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (window), is_file_row, NULL);
+
+  for (; index > 0; row = gtk_widget_get_next_sibling (row))
+    if (ESPRIT_IS_FILE_ROW (row))
+      index--;
+  while (!ESPRIT_IS_FILE_ROW (row))
+    row = gtk_widget_get_next_sibling (row);
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (row, is_entry, NULL)), address);
+}
+
+static gboolean
+job_done (gpointer data)
+{
+  EspritJob *job = esprit_window_get_job (data);
+
+  return job != NULL && !esprit_job_get_running (job);
+}
+
+static gboolean
+job_running (gpointer data)
+{
+  EspritJob *job = esprit_window_get_job (data);
+
+  return job != NULL && esprit_job_get_running (job);
+}
+
+static void
+screenshot (EspritWindow *window,
+            const char   *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w = gtk_widget_get_width (GTK_WIDGET (window));
+  int h = gtk_widget_get_height (GTK_WIDGET (window));
+  g_autofree char *dir = g_build_filename (g_getenv ("ESPRIT_BUILD_DIR") ? g_getenv ("ESPRIT_BUILD_DIR") : ".",
+                                           "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  spin_ms (300);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static EspritWindow *
+new_window (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+  EspritWindow *window;
+
+  /* Each test starts as a first launch (the window restores the last flash's files). */
+  g_settings_reset (settings, "recent-files");
+  g_settings_reset (settings, "flash-mode");
+  g_settings_reset (settings, "port");
+  window = esprit_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 880);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_ms (200);
+  return window;
+}
+
+/* Drop an Arduino export, address 0x0, mode qio, Flash on the virtual ESP8266: the virtual
+ * flash holds the file with its header patched to qio. */
+static void
+test_flash (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 60000, 3, FALSE, 5);
+  g_autoptr(GFile) file = write_file ("Blink.ino.d1_mini.bin", img);
+  g_autoptr(GBytes) flash = NULL;
+  EspritSim *sim;
+  const guint8 *f;
+
+  g_assert_true (esprit_window_select_port (window, "sim:esp8266"));
+  add_and_wait (window, file);
+  set_row_address (window, 0, "0x0");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo,
+                                                          "Flash mode")), 1);   /* qio */
+  screenshot (window, "idle.png");
+  click (window, "win.flash");
+  spin_until (job_done, window, 20000);
+  g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
+
+  sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP8266);
+  flash = esprit_sim_dup_flash (sim);
+  f = g_bytes_get_data (flash, NULL);
+  g_assert_cmpuint (f[0], ==, 0xE9);
+  g_assert_cmpuint (f[2], ==, 0x00);   /* qio */
+  g_assert_cmpmem (f + 3, g_bytes_get_size (img) - 3, (const guint8 *) g_bytes_get_data (img, NULL) + 3,
+                   g_bytes_get_size (img) - 3);
+  /* Restart when done: the board runs the new program. */
+  spin_ms (100);
+  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_APP);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Back up the virtual ESP32: the file equals its flash. */
+static void
+test_backup (void)
+{
+  EspritWindow *window = new_window ();
+  EspritSim *sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP32);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (0x20000, 6);
+  g_autofree char *path = g_build_filename (work_dir, "backup.img", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GBytes) flash = NULL;
+  g_autofree char *saved = NULL;
+  gsize len;
+
+  esprit_sim_load_flash (sim, 0x10000, g_bytes_get_data (data, NULL), 0x20000);
+  g_assert_true (esprit_window_select_port (window, "sim:esp32"));
+  esprit_window_backup_to (window, file);
+  spin_until (job_done, window, 120000);
+  g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
+  g_assert_true (g_file_get_contents (path, &saved, &len, NULL));
+  flash = esprit_sim_dup_flash (sim);
+  g_assert_cmpmem (saved, len, g_bytes_get_data (flash, NULL), g_bytes_get_size (flash));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Cancel in the middle of a write (the board with real wire time): the window is ready again
+ * and the board still answers. */
+static void
+test_cancel (void)
+{
+  EspritWindow *window;
+  g_autoptr(GBytes) data = esprit_test_random_bytes (300000, 7);
+  g_autoptr(GFile) file = write_file ("big.bin", data);
+
+  g_setenv ("ESPRIT_SIM_TIMING", "1", TRUE);
+  window = new_window ();
+  g_assert_true (esprit_window_select_port (window, "sim:esp8266"));
+  add_and_wait (window, file);
+  click (window, "win.flash");
+  spin_until (job_running, window, 2000);
+  spin_ms (1500);
+  screenshot (window, "progress.png");
+  g_assert_true (esprit_job_get_running (esprit_window_get_job (window)));
+  click (window, "win.cancel");
+  spin_until (job_done, window, 5000);
+  g_assert_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)), G_IO_ERROR,
+                  G_IO_ERROR_CANCELLED);
+  g_assert_true (button_sensitive (window, "win.flash"));
+  click (window, "win.identify");
+  g_assert_cmpstr (esprit_job_get_title (esprit_window_get_job (window)), ==, "Identifying");
+  spin_until (job_done, window, 10000);
+  g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
+  g_unsetenv ("ESPRIT_SIM_TIMING");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A malformed image whose header is to be patched, and two files that overlap: the reason is
+ * shown, Flash is disabled, and nothing reaches the board. */
+static void
+test_bad_input (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 6000, 2, FALSE, 8);
+  g_autoptr(GBytes) cut = g_bytes_new_from_bytes (img, 0, 3000);
+  g_autoptr(GFile) bad = write_file ("broken.bin", cut);
+  g_autoptr(GBytes) raw = esprit_test_random_bytes (8192, 9);
+  g_autoptr(GFile) a = write_file ("a.img", raw);
+  g_autoptr(GFile) b = write_file ("b.img", raw);
+  EspritSim *sim;
+  GtkWidget *label;
+  guint64 to_board;
+
+  g_assert_true (esprit_window_select_port (window, "sim:esp8266"));
+  sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP8266);
+  add_and_wait (window, bad);
+  set_row_address (window, 0, "0x0");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo,
+                                                          "Flash mode")), 4);   /* dout */
+  spin_ms (50);
+  label = find_widget (GTK_WIDGET (window), is_visible_error_label, NULL);
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "broken.bin"));
+  g_assert_false (button_sensitive (window, "win.flash"));
+  screenshot (window, "error.png");
+
+  /* Replace it by two overlapping files. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo,
+                                                          "Flash mode")), 0);
+  g_signal_emit_by_name (find_widget (find_widget (GTK_WIDGET (window), is_file_row, NULL),
+                                      is_button, NULL), "clicked");
+  add_and_wait (window, a);
+  add_and_wait (window, b);
+  set_row_address (window, 0, "0x0");
+  set_row_address (window, 1, "0x1000");
+  spin_ms (50);
+  label = find_widget (GTK_WIDGET (window), is_visible_error_label, NULL);
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "overlaps"));
+  g_assert_false (button_sensitive (window, "win.flash"));
+  /* Moved apart, Flash comes back. */
+  set_row_address (window, 1, "0x2000");
+  spin_ms (50);
+  g_assert_true (button_sensitive (window, "win.flash"));
+  esprit_sim_get_wire_counts (sim, &to_board, NULL);
+  g_assert_cmpuint (to_board, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int rc;
+
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 77;
+    }
+  adw_init ();
+  g_test_init (&argc, &argv, NULL);
+  work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
+  g_test_add_func ("/esprit/window/flash", test_flash);
+  g_test_add_func ("/esprit/window/backup", test_backup);
+  g_test_add_func ("/esprit/window/cancel", test_cancel);
+  g_test_add_func ("/esprit/window/bad-input", test_bad_input);
+  rc = g_test_run ();
+  g_free (work_dir);
+  return rc;
+}
