@@ -36,6 +36,8 @@ typedef struct {
 
 static const char *sysfs_stand_in;
 static int modem_bits;
+/* A board whose DTR/RTS pins follow the emulated modem lines. */
+static EspritSim *line_sink;
 static GArray *changes;
 static GMutex changes_lock;
 
@@ -118,6 +120,8 @@ ioctl (int           fd,
       if (changes != NULL)
         g_array_append_val (changes, c);
       g_mutex_unlock (&changes_lock);
+      if (line_sink != NULL)
+        esprit_sim_set_lines (line_sink, !!(modem_bits & TIOCM_DTR), !!(modem_bits & TIOCM_RTS));
     }
   return 0;
 }
@@ -250,7 +254,8 @@ serve_pty (gpointer data)
 static void
 test_serial_to_board (void)
 {
-  EspritSimConfig config = { ESPRIT_CHIP_ESP8266, 0, { 0 }, FALSE, NULL, FALSE };
+  /* Lines wired: the interposer's modem bits drive the board's EN and GPIO0. */
+  EspritSimConfig config = { ESPRIT_CHIP_ESP8266, 0, { 0 }, FALSE, NULL, TRUE };
   g_autoptr(EspritSim) sim = esprit_sim_new (&config, NULL);
   g_autofree char *slave = NULL;
   volatile gint stop = 0;
@@ -268,13 +273,30 @@ test_serial_to_board (void)
       close (serve.master);
       return;
     }
+  line_sink = sim;
   server = g_thread_new ("serve", serve_pty, &serve);
+
+  /* The board runs its program: without a reset nothing answers. */
+  loader = esprit_loader_new (t);
+  g_assert_false (esprit_loader_connect (loader, ESPRIT_BEFORE_NO_RESET, 1, ESPRIT_CHIP_AUTO,
+                                         NULL, NULL, NULL, &error));
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC);
+  g_clear_error (&error);
+  g_clear_object (&loader);
+
+  /* The reset sequence through libserialport's lines enters the loader. */
   loader = esprit_loader_new (t);
   g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 3, ESPRIT_CHIP_AUTO,
                                         NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 1);
   g_assert_true (esprit_loader_read_mac (loader, mac, NULL, &error));
   g_assert_cmpmem (mac, 6, esprit_sim_get_config (sim)->mac, 6);
+  /* And the hard reset after it starts the program. */
+  g_assert_true (esprit_loader_hard_reset (loader, &error));
+  g_usleep (30000);
+  g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
+  line_sink = NULL;
   g_clear_object (&loader);
   esprit_transport_close (t);
   g_atomic_int_set (&stop, 1);
