@@ -362,8 +362,8 @@ write_range (WriteCtx       *ctx,
         }
       payload = packed;
       payload_len = clen;
-      esprit_loader_log (self, ESPRIT_LOG_INFO, _("Compressed %" G_GSIZE_FORMAT " bytes to %"
-                                                  G_GSIZE_FORMAT "..."), len, payload_len);
+      esprit_loader_log (self, ESPRIT_LOG_INFO, _("Compressed %zu bytes to %zu"
+                                                  "..."), len, payload_len);
     }
   else if (len % block != 0)
     {
@@ -453,12 +453,12 @@ write_range (WriteCtx       *ctx,
   secs = MAX ((g_get_monotonic_time () - t0) / 1e6, 0.001);
   if (deflate)
     esprit_loader_log (self, ESPRIT_LOG_INFO,
-                       _("Wrote %" G_GSIZE_FORMAT " bytes (%" G_GSIZE_FORMAT " compressed) at "
+                       _("Wrote %zu bytes (%zu compressed) at "
                          "0x%08x in %.1f seconds (effective %.1f kbit/s)..."),
                        len, payload_len, addr, secs, len * 8 / secs / 1000);
   else
     esprit_loader_log (self, ESPRIT_LOG_INFO,
-                       _("Wrote %" G_GSIZE_FORMAT " bytes at 0x%08x in %.1f seconds (%.1f "
+                       _("Wrote %zu bytes at 0x%08x in %.1f seconds (%.1f "
                          "kbit/s)..."), len, addr, secs, len * 8 / secs / 1000);
   return TRUE;
 }
@@ -495,7 +495,7 @@ esprit_flash_write (EspritLoader             *self,
   if (flash_size != 0 && (guint64) addr + len > flash_size)
     {
       g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_TOO_LARGE,
-                   _("%" G_GSIZE_FORMAT " bytes at 0x%08x do not fit a %u KB flash"),
+                   _("%zu bytes at 0x%08x do not fit a %u KB flash"),
                    len, addr, flash_size / 1024);
       return FALSE;
     }
@@ -564,7 +564,7 @@ esprit_flash_write (EspritLoader             *self,
         }
       if (!wrote)
         esprit_loader_log (self, ESPRIT_LOG_INFO,
-                           _("Flash at 0x%08x already holds these %" G_GSIZE_FORMAT
+                           _("Flash at 0x%08x already holds these %zu"
                              " bytes: nothing to write"), addr, len);
     }
   else if (!write_range (&ctx, addr, data, len, deflate, cancellable, error))
@@ -711,7 +711,7 @@ read_stub_once (EspritLoader       *self,
       if (n > size - got || (n < READ_PACKET && got + n < size))
         {
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                       _("Corrupt data from the board at 0x%08x (a %" G_GSIZE_FORMAT
+                       _("Corrupt data from the board at 0x%08x (a %zu"
                          "-byte packet)"), addr + got, n);
           return FALSE;
         }

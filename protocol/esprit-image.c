@@ -52,7 +52,7 @@ parse_e9 (const guint8     *data,
   if (len - start < HEADER_LEN + (extended ? EXT_HEADER_LEN : 0))
     return invalid (error, _("the file ends inside the header"));
   if (data[start] != ESPRIT_IMAGE_MAGIC)
-    return invalid (error, _("no 0xE9 header at offset %" G_GSIZE_FORMAT), start);
+    return invalid (error, _("no 0xE9 header at offset %zu"), start);
   n = data[start + 1];
   if (n == 0 || n > MAX_SEGMENTS)
     return invalid (error, _("%u segments (1 to %d are possible)"), n, MAX_SEGMENTS);

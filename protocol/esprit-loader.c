@@ -152,7 +152,7 @@ trace_bytes (EspritLoader *self,
   for (gsize i = 0; i < len && i < 64; i++)
     g_string_append_printf (s, " %02x", data[i]);
   if (len > 64)
-    g_string_append_printf (s, " … (%" G_GSIZE_FORMAT " bytes)", len);
+    g_string_append_printf (s, " … (%zu bytes)", len);
   esprit_loader_log (self, ESPRIT_LOG_TRACE, "%s", s->str);
 }
 
@@ -373,7 +373,7 @@ esprit_loader_command (EspritLoader  *self,
           else
             {
               g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                           _("%s: reply too short (%" G_GSIZE_FORMAT " bytes)"),
+                           _("%s: reply too short (%zu bytes)"),
                            name ? name : "command", resp.data_len);
               return FALSE;
             }

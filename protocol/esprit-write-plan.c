@@ -151,9 +151,9 @@ esprit_write_plan_check_item (EspritWritePlan  *self,
       if (end > G_MAXUINT32 || (flash_size != 0 && end > flash_size))
         {
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_TOO_LARGE,
-                       _("%s (%" G_GSIZE_FORMAT " bytes at 0x%08x) does not fit the %u KB "
-                         "flash: it would end at 0x%08" G_GINT64_MODIFIER "x"),
-                       a->name, len, a->addr, flash_size / 1024, end);
+                       _("%s (%zu bytes at 0x%08x) does not fit the %u KB "
+                         "flash: it would end at 0x%08llx"),
+                       a->name, len, a->addr, flash_size / 1024, (unsigned long long) end);
           return FALSE;
         }
       for (guint j = 0; j < i; j++)
@@ -164,8 +164,8 @@ esprit_write_plan_check_item (EspritWritePlan  *self,
           if (a->addr < b_end && b->addr < end)
             {
               g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
-                           _("%s at 0x%08x overlaps %s at 0x%08x..0x%08" G_GINT64_MODIFIER "x"),
-                           a->name, a->addr, b->name, b->addr, b_end);
+                           _("%s at 0x%08x overlaps %s at 0x%08x..0x%08llx"),
+                           a->name, a->addr, b->name, b->addr, (unsigned long long) b_end);
               return FALSE;
             }
         }

@@ -618,7 +618,7 @@ cmd_verify_flash (Options  *opts,
       gsize dlen = 16;
       g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
 
-      printf (_("Verifying 0x%" G_GSIZE_MODIFIER "x (%" G_GSIZE_FORMAT ") bytes @ 0x%08x in flash "
+      printf (_("Verifying 0x%zx (%zu) bytes @ 0x%08x in flash "
                 "against %s...\n"), len, len, addr, argv[2 * i + 1]);
       if (!esprit_flash_md5 (loader, addr, (guint32) len, remote, NULL, &error))
         return fail_with (opts, error);
@@ -732,7 +732,7 @@ cmd_image_info (Options  *opts,
     return fail_with (opts, error);
   if (info.kind == ESPRIT_IMAGE_RAW)
     {
-      printf (_("%s is not an ESP image (raw data, %" G_GSIZE_FORMAT " bytes)\n"), argv[0], len);
+      printf (_("%s is not an ESP image (raw data, %zu bytes)\n"), argv[0], len);
       return 0;
     }
   desc = esprit_image_describe (&info);
@@ -740,7 +740,7 @@ cmd_image_info (Options  *opts,
   printf (_("Entry point: 0x%08x\n"), info.entry);
   printf (_("%u segments\n"), info.n_segments);
   for (guint i = 0; i < info.n_segments; i++)
-    printf (_("Segment %u: len 0x%05x load 0x%08x file_offs 0x%08" G_GSIZE_MODIFIER "x\n"), i + 1,
+    printf (_("Segment %u: len 0x%05x load 0x%08x file_offs 0x%08zx\n"), i + 1,
             info.segments[i].length, info.segments[i].load_addr, info.segments[i].file_offset - 8);
   printf (_("Checksum: %s\n"), info.checksum_ok ? _("valid") : _("invalid"));
   if (info.hash_appended)
