@@ -26,8 +26,7 @@
 typedef struct {
   EspritSim            *sim;
   const EspritChipInfo *info;
-  SimLoaderKind         kind;
-  gboolean              esprit_stub;
+  gboolean              esprit_stub;    /* what MEM_END started is Esprit's stub */
   gboolean              rom8266;
   guint                 status_len;
 
@@ -38,8 +37,6 @@ typedef struct {
   guint32               block_size;
   guint32               blocks;
   guint32               next_seq;
-  guint32               remaining;      /* stub: bytes still expected (uncompressed) */
-  guint32               erased_to;      /* stub lazy erase: flash erased up to here */
   z_stream              zs;
   gboolean              zs_live;
   gboolean              attached;
@@ -81,7 +78,7 @@ reply (Loader       *l,
 static guint32
 default_value (Loader *l)
 {
-  return l->kind == SIM_LOADER_ROM && l->rom8266 ? R8266_STALE_VALUE : 0;
+  return l->rom8266 ? R8266_STALE_VALUE : 0;
 }
 
 static void
@@ -99,35 +96,11 @@ fail (Loader *l,
   reply (l, op, default_value (l), NULL, 0, 1, error);
 }
 
-static guint8
-err_code (Loader *l,
-          guint8  rom,
-          guint8  stub)
-{
-  return l->kind == SIM_LOADER_ROM ? rom : stub;
-}
-
 /* Whether @op exists in this loader (protocol-facts §2 support columns). */
 static gboolean
 supported (Loader *l,
            guint8  op)
 {
-  if (l->kind == SIM_LOADER_STUB)
-    {
-      switch (op)
-        {
-        case ESPRIT_OP_READ_FLASH_SLOW:
-        case ESPRIT_OP_GET_SECURITY_INFO:
-          return FALSE;
-        case ESPRIT_OP_RUN_USER_CODE:
-          return l->info == esprit_chip_get_info (ESPRIT_CHIP_ESP8266);
-        case ESPRIT_OP_ESPRIT_VERSION:
-        case ESPRIT_OP_ESPRIT_READ_PACKED:
-          return l->esprit_stub;
-        default:
-          return (op >= 0x02 && op <= 0x13) || (op >= 0xD0 && op <= 0xD2);
-        }
-    }
   if (l->rom8266)
     return op >= 0x02 && op <= 0x0A;   /* §8.1 */
   switch (op)
@@ -152,48 +125,25 @@ check_data_packet (Loader        *l,
 
   if (len < ESPRIT_DATA_HEADER)
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return FALSE;
     }
   dlen = esprit_read_le32 (data);
   seq = esprit_read_le32 (data + 4);
   if (dlen != len - ESPRIT_DATA_HEADER)
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return FALSE;
     }
   if (esprit_checksum (data + ESPRIT_DATA_HEADER, dlen) != (checksum & 0xFF))
     {
       /* §8.4: a bad checksum gives 0x07 (stub: 0xC1). */
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_CHECKSUM, ESPRIT_STUB_ERR_BAD_DATA_CHECKSUM));
+      fail (l, op, ESPRIT_ROM_ERR_CHECKSUM);
       return FALSE;
     }
   *block = data + ESPRIT_DATA_HEADER;
   *block_len = dlen;
   (void) seq;
-  return TRUE;
-}
-
-/* Stub lazy erase (§6): before writing [addr, addr+len) make sure it is erased; 64 KB block
- * erases when aligned and at least 16 sectors remain, otherwise 4 KB sectors. */
-static gboolean
-stub_erase_ahead (Loader  *l,
-                  guint32  addr,
-                  guint32  len)
-{
-  guint32 end = addr + len;
-
-  if (l->erased_to < addr - addr % SIM_SECTOR)
-    l->erased_to = addr - addr % SIM_SECTOR;
-  while (l->erased_to < end)
-    {
-      guint32 step = (l->erased_to % SIM_BLOCK == 0 && l->remaining + (l->write_offset - l->erased_to) >= SIM_BLOCK)
-                     ? SIM_BLOCK : SIM_SECTOR;
-
-      if (!_esprit_sim_flash_erase (l->sim, l->erased_to, step))
-        return FALSE;
-      l->erased_to += step;
-    }
   return TRUE;
 }
 
@@ -206,8 +156,6 @@ write_flash_bytes (Loader       *l,
 
   _esprit_sim_flash (l->sim, &flash_size);
   if ((guint64) l->write_offset + len > flash_size)
-    return FALSE;
-  if (l->kind == SIM_LOADER_STUB && !stub_erase_ahead (l, l->write_offset, len))
     return FALSE;
   if (!_esprit_sim_flash_program (l->sim, l->write_offset, data, len))
     return FALSE;
@@ -231,17 +179,17 @@ handle_flash_begin (Loader       *l,
 {
   gboolean deflate = op == ESPRIT_OP_FLASH_DEFL_BEGIN;
   guint32 size, blocks, block_size, offset;
-  gboolean five_ok = l->kind == SIM_LOADER_STUB || (l->info->rom_caps & ESPRIT_ROM_BEGIN_5_WORDS);
+  gboolean five_ok = (l->info->rom_caps & ESPRIT_ROM_BEGIN_5_WORDS) != 0;
   gsize flash_size;
 
   _esprit_sim_flash (l->sim, &flash_size);
-  /* §2/§8.3: exactly 16 bytes for the ESP8266 and ESP32 ROMs; S2+ and stubs take a 5th word. */
+  /* §2/§8.3: exactly 16 bytes for the ESP8266 and ESP32 ROMs; S2+ take a 5th word. */
   if (len != 16 && !(len == 20 && five_ok))
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;
     }
-  if (l->kind == SIM_LOADER_ROM && !l->rom8266 && !l->attached)
+  if (!l->rom8266 && !l->attached)
     {
       /* model: an ESP32-family ROM without SPI_ATTACH cannot reach the flash. */
       fail (l, op, ESPRIT_ROM_ERR_FAILED);
@@ -251,15 +199,15 @@ handle_flash_begin (Loader       *l,
   blocks = esprit_read_le32 (data + 4);
   block_size = esprit_read_le32 (data + 8);
   offset = esprit_read_le32 (data + 12);
-  if (block_size > (l->kind == SIM_LOADER_STUB ? 0x4000u : 0x10000u) ||
+  if (block_size > 0x10000u ||
       (block_size == 0 && size != 0))
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_PARAM, ESPRIT_STUB_ERR_BAD_BLOCKSIZE));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_PARAM);
       return;
     }
   if (offset > flash_size || (guint64) offset + size > flash_size + (guint64) SIM_BLOCK)
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_PARAM, ESPRIT_STUB_ERR_TOO_MUCH_DATA));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_PARAM);
       return;
     }
 
@@ -270,8 +218,6 @@ handle_flash_begin (Loader       *l,
   l->block_size = block_size;
   l->blocks = blocks;
   l->next_seq = 0;
-  l->remaining = size;
-  l->erased_to = offset - offset % SIM_SECTOR;
   if (deflate)
     {
       memset (&l->zs, 0, sizeof l->zs);
@@ -279,21 +225,20 @@ handle_flash_begin (Loader       *l,
       l->zs_live = TRUE;
     }
 
-  if (l->kind == SIM_LOADER_ROM)
-    {
-      /* ROMs erase before they reply (§8.3), which takes the flash's erase time. */
-      guint32 start = offset - offset % SIM_SECTOR;
-      guint32 erase = (size + (offset - start) + SIM_SECTOR - 1) / SIM_SECTOR * SIM_SECTOR;
+  {
+    /* ROMs erase before they reply (§8.3), which takes the flash's erase time. */
+    guint32 start = offset - offset % SIM_SECTOR;
+    guint32 erase = (size + (offset - start) + SIM_SECTOR - 1) / SIM_SECTOR * SIM_SECTOR;
 
-      /* §2 "R8266 erase-size bug": the ESP8266 ROM erases the head sectors up to the next
-       * 64 KB boundary and then the requested count again. */
-      if (l->rom8266)
-        erase = esprit_flash_esp8266_rom_erase_len (offset, size);
-      if (size > 0 && !_esprit_sim_flash_erase (l->sim, start, erase))
-        return;   /* reset during the erase */
-      if (size == 0 && blocks == 0)
-        l->attached = TRUE;   /* FLASH_BEGIN(0,0) is the R8266 "attach" (§2) */
-    }
+    /* §2 "R8266 erase-size bug": the ESP8266 ROM erases the head sectors up to the next
+     * 64 KB boundary and then the requested count again. */
+    if (l->rom8266)
+      erase = esprit_flash_esp8266_rom_erase_len (offset, size);
+    if (size > 0 && !_esprit_sim_flash_erase (l->sim, start, erase))
+      return;   /* reset during the erase */
+    if (size == 0 && blocks == 0)
+      l->attached = TRUE;   /* FLASH_BEGIN(0,0) is the R8266 "attach" (§2) */
+  }
   ok (l, op);
 }
 
@@ -312,25 +257,19 @@ handle_flash_data (Loader       *l,
   seq = esprit_read_le32 (data + 4);
   if (!l->flashing || l->deflating != (op == ESPRIT_OP_FLASH_DEFL_DATA))
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_NOT_IN_FLASH_MODE));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;
     }
   if (seq != l->next_seq)
     {
       /* §8.4: a repeated or wrong sequence number gives 0x05 (inferred from a trace). */
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
-      return;
-    }
-  if (!l->deflating && block_len != l->block_size && l->kind == SIM_LOADER_ROM)
-    {
       fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;
     }
-
-  if (l->kind == SIM_LOADER_STUB)
+  if (!l->deflating && block_len != l->block_size)
     {
-      /* The stub acknowledges before it writes (§6): END is the barrier. */
-      ok (l, op);
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
+      return;
     }
 
   l->next_seq++;
@@ -350,46 +289,33 @@ handle_flash_data (Loader       *l,
           rc = inflate (&l->zs, Z_NO_FLUSH);
           if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
             {
-              if (l->kind == SIM_LOADER_ROM)
-                fail (l, op, ESPRIT_ROM_ERR_DEFLATE);
+              fail (l, op, ESPRIT_ROM_ERR_DEFLATE);
               l->flashing = FALSE;
               return;
             }
           produced = sizeof out - l->zs.avail_out;
-          if (produced > l->remaining && l->kind == SIM_LOADER_STUB)
-            {
-              l->flashing = FALSE;
-              return;
-            }
           if (!write_flash_bytes (l, out, produced))
             {
-              if (l->kind == SIM_LOADER_ROM)
-                fail (l, op, ESPRIT_ROM_ERR_FLASH_WRITE);
+              fail (l, op, ESPRIT_ROM_ERR_FLASH_WRITE);
               l->flashing = FALSE;
               return;
             }
-          l->remaining -= MIN (produced, l->remaining);
           if (rc == Z_BUF_ERROR && l->zs.avail_out != 0)
             break;
         }
     }
   else
     {
-      guint32 n = l->kind == SIM_LOADER_STUB ? MIN (block_len, l->remaining) : block_len;
-
-      if (!write_flash_bytes (l, block, n))
+      if (!write_flash_bytes (l, block, block_len))
         {
           /* §8.4: the ROM reads back and reports 0x08 on a mismatch. */
-          if (l->kind == SIM_LOADER_ROM)
-            fail (l, op, ESPRIT_ROM_ERR_FLASH_WRITE);
+          fail (l, op, ESPRIT_ROM_ERR_FLASH_WRITE);
           l->flashing = FALSE;
           return;
         }
-      l->remaining -= MIN (n, l->remaining);
     }
 
-  if (l->kind == SIM_LOADER_ROM)
-    ok (l, op);
+  ok (l, op);
 }
 
 static void
@@ -401,27 +327,17 @@ send_md5 (Loader  *l,
   g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
   gsize flash_size;
   guint8 *flash = _esprit_sim_flash (l->sim, &flash_size);
-  guint8 digest[16];
-  gsize dlen = sizeof digest;
 
   if ((guint64) addr + size > flash_size)
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_PARAM, ESPRIT_STUB_ERR_FAILED_SPI_OP));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_PARAM);
       return;
     }
-  /* Reading the flash to hash it: about 8 s/MB on a ROM (§2 MD5 timeout), faster on a stub. */
-  _esprit_sim_board_busy (l->sim, (gint64) size * (l->kind == SIM_LOADER_ROM ? 2 : 1) / 1000);
+  /* model: the ROM reads and hashes at about 0.5 MB/s (well inside §2's 8 s/MB timeout). */
+  _esprit_sim_board_busy (l->sim, (gint64) size * 2 / 1000);
   g_checksum_update (md5, flash + addr, size);
-  g_checksum_get_digest (md5, digest, &dlen);
-  if (l->kind == SIM_LOADER_ROM)
-    {
-      /* §2: the ROM answers with 32 ASCII hex characters, the stub with 16 raw bytes. */
-      const char *hex = g_checksum_get_string (md5);
-
-      reply (l, op, 0, (const guint8 *) hex, 32, 0, 0);
-    }
-  else
-    reply (l, op, 0, digest, 16, 0, 0);
+  /* §2: the ROM answers with 32 ASCII hex characters (the stub with 16 raw bytes). */
+  reply (l, op, 0, (const guint8 *) g_checksum_get_string (md5), 32, 0, 0);
 }
 
 static int
@@ -450,58 +366,6 @@ read_frame (Loader     *l,
     }
 }
 
-/* Stub READ_FLASH (§2 "Stub READ_FLASH"): frames of packet_size, at most max_unacked
- * outstanding, acks carry the running total, then the MD5 of everything. */
-static gboolean
-handle_read_flash (Loader       *l,
-                   const guint8 *data,
-                   gsize         len)
-{
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_autoptr(GByteArray) ack = g_byte_array_new ();
-  guint32 offset, total, packet, max_unacked, sent = 0, acked = 0;
-  gsize flash_size;
-  guint8 *flash = _esprit_sim_flash (l->sim, &flash_size);
-  guint8 digest[16];
-  gsize dlen = 16;
-
-  if (len != 16)
-    {
-      fail (l, ESPRIT_OP_READ_FLASH, ESPRIT_STUB_ERR_BAD_DATA_LEN);
-      return TRUE;
-    }
-  offset = esprit_read_le32 (data);
-  total = esprit_read_le32 (data + 4);
-  packet = esprit_read_le32 (data + 8);
-  max_unacked = esprit_read_le32 (data + 12);
-  if ((guint64) offset + total > flash_size || packet == 0 || packet > 0x4000 || max_unacked == 0)
-    {
-      fail (l, ESPRIT_OP_READ_FLASH, ESPRIT_STUB_ERR_BAD_DATA_LEN);
-      return TRUE;
-    }
-  ok (l, ESPRIT_OP_READ_FLASH);
-
-  while (acked < total)
-    {
-      while (sent < total && (sent - acked) / packet < max_unacked)
-        {
-          guint32 n = MIN (packet, total - sent);
-
-          _esprit_sim_board_busy (l->sim, n / 40);   /* SPI read at ~40 MB/s equivalent */
-          g_checksum_update (md5, flash + offset + sent, n);
-          _esprit_sim_board_send_frame (l->sim, flash + offset + sent, n);
-          sent += n;
-        }
-      if (read_frame (l, ack) < 0)
-        return FALSE;
-      if (ack->len == 4)
-        acked = esprit_read_le32 (ack->data);
-    }
-  g_checksum_get_digest (md5, digest, &dlen);
-  _esprit_sim_board_send_frame (l->sim, digest, 16);
-  return TRUE;
-}
-
 static void
 handle_security_info (Loader *l)
 {
@@ -528,8 +392,7 @@ handle_mem_data (Loader       *l,
   if (l->mem_segment == NULL || esprit_read_le32 (data + 4) != l->mem_next_seq ||
       l->mem_segment->len + block_len > l->mem_size)
     {
-      fail (l, ESPRIT_OP_MEM_DATA, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE,
-                                             ESPRIT_STUB_ERR_TOO_MUCH_DATA));
+      fail (l, ESPRIT_OP_MEM_DATA, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;
     }
   l->mem_next_seq++;
@@ -588,7 +451,7 @@ dispatch (Loader       *l,
   len = frame_len - 8;
   if (size != len)
     {
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return -1;
     }
 
@@ -599,7 +462,7 @@ dispatch (Loader       *l,
     {
       /* §8.1/§1: unknown commands get failed=1, error 0x05 (the stub: invalid command).
        * model: the request's opcode is echoed. */
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_INVALID_COMMAND));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return -1;
     }
 
@@ -614,30 +477,30 @@ dispatch (Loader       *l,
 
         if (len != 36 || memcmp (data, sync_body, 36) != 0)
           {
-            fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+            fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
             return -1;
           }
         _esprit_sim_board_sync_noise (l->sim);
-        /* §2: a ROM replies 8 times with a nonzero (stale) value; the stub with value 0. */
+        /* §2: a ROM replies 8 times with a nonzero (stale) value. */
         for (int i = 0; i < 8; i++)
-          reply (l, op, l->kind == SIM_LOADER_STUB ? 0 : 0x20120707u, NULL, 0, 0, 0);
+          reply (l, op, 0x20120707u, NULL, 0, 0, 0);
         return -1;
       }
 
     case ESPRIT_OP_READ_REG:
       if (len != 4)
         {
-          fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+          fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
         }
       reply (l, op, _esprit_sim_read_reg (l->sim, esprit_read_le32 (data)), NULL, 0, 0, 0);
       return -1;
 
     case ESPRIT_OP_WRITE_REG:
-      /* ROMs take one 16-byte group; the stub several (§2). */
-      if (len == 0 || len % 16 != 0 || (l->kind == SIM_LOADER_ROM && len != 16))
+      /* ROMs take one 16-byte group (the stub several, §2). */
+      if (len != 16)
         {
-          fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+          fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
         }
       for (gsize i = 0; i < len; i += 16)
@@ -666,43 +529,18 @@ dispatch (Loader       *l,
 
         if (len != 4)
           {
-            fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+            fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
             return -1;
-          }
-        if (l->kind == SIM_LOADER_STUB)
-          {
-            if (!l->flashing)
-              {
-                fail (l, op, ESPRIT_STUB_ERR_NOT_IN_FLASH_MODE);
-                return -1;
-              }
-            if (l->remaining > 0 && l->blocks > 0)
-              {
-                fail (l, op, ESPRIT_STUB_ERR_NOT_ENOUGH_DATA);
-                l->flashing = FALSE;
-                end_deflate (l);
-                return -1;
-              }
           }
         l->flashing = FALSE;
         end_deflate (l);
         ok (l, op);
-        if (l->kind == SIM_LOADER_ROM)
-          {
-            /* §8.5: a ROM leaves the loader on FLASH_END either way: flag 0 reboots,
-             * 1 runs the user code. */
-            _esprit_sim_board_tx_flush (l->sim);
-            if (flag == 0)
-              return _esprit_sim_soft_reboot (l->sim);
-            return ESPRIT_SIM_MODE_APP;
-          }
+        /* §8.5: a ROM leaves the loader on FLASH_END either way: flag 0 reboots, 1 runs the
+         * user code. */
+        _esprit_sim_board_tx_flush (l->sim);
         if (flag == 0)
-          {
-            /* Stub: flag 0 reboots into the ROM loader (§3 no_reset). */
-            _esprit_sim_board_tx_flush (l->sim);
-            return ESPRIT_SIM_MODE_ROM_LOADER;
-          }
-        return -1;
+          return _esprit_sim_soft_reboot (l->sim);
+        return ESPRIT_SIM_MODE_APP;
       }
 
     case ESPRIT_OP_MEM_BEGIN:
@@ -711,14 +549,14 @@ dispatch (Loader       *l,
 
         if (len != 16)
           {
-            fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+            fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
             return -1;
           }
         addr = esprit_read_le32 (data + 12);
         /* §8.7: IRAM takes 32-bit accesses only. */
         if (addr >= 0x40000000 && addr % 4 != 0)
           {
-            fail (l, op, err_code (l, ESPRIT_ROM_ERR_RAM_ADDR, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+            fail (l, op, ESPRIT_ROM_ERR_RAM_ADDR);
             return -1;
           }
         l->mem_size = esprit_read_le32 (data);
@@ -742,7 +580,7 @@ dispatch (Loader       *l,
 
         if (len != 8)
           {
-            fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+            fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
             return -1;
           }
         flag = esprit_read_le32 (data);
@@ -760,10 +598,10 @@ dispatch (Loader       *l,
       }
 
     case ESPRIT_OP_SPI_ATTACH:
-      /* §2: the ROM wants 8 bytes, the stub exactly 4. */
-      if (len != (l->kind == SIM_LOADER_ROM ? 8u : 4u))
+      /* §2: the ROM wants 8 bytes (the stub exactly 4). */
+      if (len != 8)
         {
-          fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+          fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
         }
       l->attached = TRUE;
@@ -773,7 +611,7 @@ dispatch (Loader       *l,
     case ESPRIT_OP_SPI_SET_PARAMS:
       if (len != 24)
         {
-          fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+          fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
         }
       ok (l, op);
@@ -805,7 +643,7 @@ dispatch (Loader       *l,
 
         if (len != 8 || (baud = esprit_read_le32 (data)) < 300 || baud > 5000000)
           {
-            fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_PARAM, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+            fail (l, op, ESPRIT_ROM_ERR_INVALID_PARAM);
             return -1;
           }
         /* §2: reply at the old rate, then switch. */
@@ -819,7 +657,7 @@ dispatch (Loader       *l,
     case ESPRIT_OP_SPI_FLASH_MD5:
       if (len != 16)
         {
-          fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_BAD_DATA_LEN));
+          fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
         }
       send_md5 (l, op, esprit_read_le32 (data), esprit_read_le32 (data + 4));
@@ -829,55 +667,14 @@ dispatch (Loader       *l,
       handle_security_info (l);
       return -1;
 
-    case ESPRIT_OP_ERASE_FLASH:
-      {
-        gsize flash_size;
-
-        _esprit_sim_flash (l->sim, &flash_size);
-        if (!_esprit_sim_board_busy (l->sim, SIM_CHIP_ERASE_US))
-          return ESPRIT_SIM_MODE_BOOTING;
-        memset (_esprit_sim_flash (l->sim, &flash_size), 0xFF, flash_size);
-        ok (l, op);
-        return -1;
-      }
-
-    case ESPRIT_OP_ERASE_REGION:
-      {
-        guint32 addr, n;
-
-        if (len != 8)
-          {
-            fail (l, op, ESPRIT_STUB_ERR_BAD_DATA_LEN);
-            return -1;
-          }
-        addr = esprit_read_le32 (data);
-        n = esprit_read_le32 (data + 4);
-        if (addr % SIM_SECTOR || n % SIM_SECTOR || !_esprit_sim_flash_erase (l->sim, addr, n))
-          {
-            fail (l, op, ESPRIT_STUB_ERR_FAILED_SPI_OP);
-            return -1;
-          }
-        ok (l, op);
-        return -1;
-      }
-
-    case ESPRIT_OP_READ_FLASH:
-      return handle_read_flash (l, data, len) ? -1 : ESPRIT_SIM_MODE_BOOTING;
-
-    case ESPRIT_OP_RUN_USER_CODE:
-      /* §2: no reply; the ESP8266 stub returns into the ROM's flash boot. */
-      return ESPRIT_SIM_MODE_APP;
-
     default:
-      fail (l, op, err_code (l, ESPRIT_ROM_ERR_INVALID_MESSAGE, ESPRIT_STUB_ERR_CMD_NOT_IMPLEMENTED));
+      fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return -1;
     }
 }
 
 EspritSimMode
-_esprit_sim_run_loader (EspritSim     *sim,
-                        SimLoaderKind  kind,
-                        gboolean       esprit_stub)
+_esprit_sim_run_loader (EspritSim *sim)
 {
   const EspritSimConfig *config = esprit_sim_get_config (sim);
   g_autoptr(GByteArray) frame = g_byte_array_new ();
@@ -891,18 +688,7 @@ _esprit_sim_run_loader (EspritSim     *sim,
 
   while (next < 0)
     {
-      l.kind = kind;
-      l.esprit_stub = esprit_stub;
-      l.status_len = kind == SIM_LOADER_ROM ? l.info->rom_status_len : 2;
-      if (kind == SIM_LOADER_STUB)
-        {
-          /* §6: a stub announces itself with OHAI, the only unsolicited frame. */
-          static const guint8 ohai[] = { 'O', 'H', 'A', 'I' };
-
-          _esprit_sim_board_send_frame (sim, ohai, sizeof ohai);
-          l.attached = TRUE;
-        }
-
+      l.status_len = l.info->rom_status_len;
       while (next < 0)
         {
           if (read_frame (&l, frame) < 0)
@@ -915,17 +701,16 @@ _esprit_sim_run_loader (EspritSim     *sim,
 
       if (next == ESPRIT_SIM_MODE_STUB)
         {
+          /* The uploaded stub runs until it reboots into the ROM loader, starts the user
+           * program, or the board is reset. */
           _esprit_sim_set_mode (sim, ESPRIT_SIM_MODE_STUB);
-          kind = SIM_LOADER_STUB;
-          esprit_stub = l.esprit_stub;
-          l.flashing = FALSE;
-          next = -1;
-        }
-      else if (next == ESPRIT_SIM_MODE_ROM_LOADER && kind == SIM_LOADER_STUB)
-        {
-          _esprit_sim_set_mode (sim, ESPRIT_SIM_MODE_ROM_LOADER);
-          kind = SIM_LOADER_ROM;
-          next = -1;
+          next = _esprit_sim_run_stub (sim, l.esprit_stub);
+          if (next == ESPRIT_SIM_MODE_ROM_LOADER)
+            {
+              _esprit_sim_set_mode (sim, ESPRIT_SIM_MODE_ROM_LOADER);
+              l.flashing = FALSE;
+              next = -1;
+            }
         }
     }
   loader_clear (&l);

@@ -76,14 +76,14 @@ void     _esprit_sim_write_reg         (EspritSim    *self,
 /* A software reboot (FLASH_END flag 0): boot again per the strapping pins. */
 EspritSimMode _esprit_sim_soft_reboot (EspritSim *self);
 
-/* The loaders: run until the loader is left (returns the mode to enter) or a reset. */
-typedef enum {
-  SIM_LOADER_ROM,
-  SIM_LOADER_STUB,
-} SimLoaderKind;
+/* The ROM loader: runs until the loader is left (returns the mode to enter) or a reset. A
+ * program started in the stub's RAM runs as the stub (below) from inside it. */
+EspritSimMode _esprit_sim_run_loader   (EspritSim    *self);
 
-EspritSimMode _esprit_sim_run_loader   (EspritSim    *self,
-                                        SimLoaderKind kind,
-                                        gboolean      esprit_stub);
+/* The stub core (protocol/stub/core) over the board; @extensions: the uploaded program is
+ * Esprit's own stub. Returns the mode to enter: ROM loader after a reboot, the application
+ * after RUN_USER_CODE, booting after a reset. */
+EspritSimMode _esprit_sim_run_stub     (EspritSim    *self,
+                                        gboolean      extensions);
 
 G_END_DECLS

@@ -777,7 +777,7 @@ board_thread (gpointer data)
               mode = ESPRIT_SIM_MODE_BOOTING;
             }
           else
-            mode = _esprit_sim_run_loader (self, SIM_LOADER_ROM, FALSE);
+            mode = _esprit_sim_run_loader (self);
         }
       /* Wait here until the reset that ended the firmware is released. */
       g_mutex_lock (&self->lock);

@@ -12,8 +12,20 @@
 
 #include <stdint.h>
 
+struct esprit_stub_state;
+
+/* What the core reports of its own computing, so that a model can charge CPU time for it. */
+enum {
+  ESPRIT_STUB_WORK_INFLATE,   /* bytes of output inflated */
+  ESPRIT_STUB_WORK_MD5,       /* bytes hashed */
+  ESPRIT_STUB_WORK_PACK,      /* bytes run through the packed-read compressor */
+};
+
 typedef struct esprit_stub_hal {
   void *ctx;
+  /* The core's working memory (buffers, inflate window): the core has no static state, so
+   * the machine decides where it lives (static in DRAM on the ESP8266, heap on the host). */
+  struct esprit_stub_state *state;
   /* Nonzero enables Esprit's extensions (ESPRIT_VERSION 0xE0, packed read 0xE1). The virtual
    * board clears it when the uploaded program is not Esprit's stub, so that it then behaves
    * like the common stubs. */
@@ -45,9 +57,15 @@ typedef struct esprit_stub_hal {
   void     (*write_reg)          (void *ctx, uint32_t addr, uint32_t value, uint32_t mask,
                                   uint32_t delay_us);
 
-  /* RUN_USER_CODE (0xD3): on hardware it does not return; on the host it returns and the
-   * core returns from esprit_stub_main. */
+  /* RUN_USER_CODE (0xD3; NULL where the chip has none): on hardware it does not return; on
+   * the host it returns and the core returns from esprit_stub_main. */
   void     (*run_user_code)      (void *ctx);
+  /* FLASH_END / FLASH_DEFL_END with flag 0 (reboot): the reply has been flushed. On hardware
+   * a software reset; the latched strapping pins bring the ROM loader back. May be NULL (the
+   * core then stays). On the host it returns and the core returns from esprit_stub_main. */
+  void     (*reboot)             (void *ctx);
+  /* Optional (NULL on hardware): told what the core computed, for a timing model. */
+  void     (*work)               (void *ctx, int kind, uint32_t bytes);
 } esprit_stub_hal_t;
 
 /* Sends OHAI, then serves commands until the link is gone or RUN_USER_CODE. */

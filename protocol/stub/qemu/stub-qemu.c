@@ -1,0 +1,251 @@
+/* stub-qemu.c: the stub core, cross-compiled for the lx106, in QEMU's "sim" machine
+ *
+ * A test machine for the compiled Xtensa code: the serial line is the process's stdin and
+ * stdout through semihosting (simcall), the flash is a 512 KiB array in RAM with NOR
+ * semantics (erase sets 0xFF, programming only clears bits), and the registers the host
+ * library reads to identify an ESP8266 (protocol-facts §4) answer as one would. QEMU emulates
+ * none of the ESP8266's peripherals or ROM.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stub-core.h"
+
+#define FLASH_SIZE (512u * 1024)
+
+/* Xtensa semihosting call numbers (QEMU target-xtensa, the ISS's numbering). */
+#define SYS_EXIT  1
+#define SYS_READ  3
+#define SYS_WRITE 4
+
+typedef struct {
+  uint8_t             rx[512];
+  uint32_t            rx_len;
+  uint32_t            rx_pos;
+  uint32_t            baud;
+  esprit_stub_state_t state;
+} Machine;
+
+static Machine machine;
+static uint8_t flash[FLASH_SIZE] __attribute__ ((section (".flash"), aligned (16)));
+
+extern uint32_t _bss_start, _bss_end;
+
+/* -nostdlib: what GCC may call for struct copies and clears. */
+void *memcpy (void *dst, const void *src, size_t n);
+void *memset (void *dst, int c, size_t n);
+
+void *
+memcpy (void *dst, const void *src, size_t n)
+{
+  uint8_t *d = dst;
+  const uint8_t *s = src;
+
+  while (n--)
+    *d++ = *s++;
+  return dst;
+}
+
+void *
+memset (void *dst, int c, size_t n)
+{
+  uint8_t *d = dst;
+
+  while (n--)
+    *d++ = (uint8_t) c;
+  return dst;
+}
+
+static int
+simcall (int nr, int a, int b, int c)
+{
+  register int a2 __asm__ ("a2") = nr;
+  register int a3 __asm__ ("a3") = a;
+  register int a4 __asm__ ("a4") = b;
+  register int a5 __asm__ ("a5") = c;
+
+  __asm__ volatile ("simcall" : "+r" (a2), "+r" (a3) : "r" (a4), "r" (a5) : "memory");
+  return a2;
+}
+
+static void
+qemu_exit (int code)
+{
+  for (;;)
+    simcall (SYS_EXIT, code, 0, 0);
+}
+
+static int
+q_rx_byte (void *ctx)
+{
+  Machine *m = ctx;
+
+  if (m->rx_pos == m->rx_len)
+    {
+      int n = simcall (SYS_READ, 0, (int) (uintptr_t) m->rx, (int) sizeof m->rx);
+
+      if (n <= 0)
+        return -1;   /* the host closed the line */
+      m->rx_len = (uint32_t) n;
+      m->rx_pos = 0;
+    }
+  return m->rx[m->rx_pos++];
+}
+
+static void
+q_tx (void *ctx, const uint8_t *data, uint32_t len)
+{
+  while (len)
+    {
+      int n = simcall (SYS_WRITE, 1, (int) (uintptr_t) data, (int) len);
+
+      if (n <= 0)
+        qemu_exit (3);
+      data += n;
+      len -= (uint32_t) n;
+    }
+}
+
+static void
+q_tx_flush (void *ctx)
+{
+}
+
+static void
+q_set_baud (void *ctx, uint32_t new_baud, uint32_t old_baud)
+{
+  Machine *m = ctx;
+
+  m->baud = new_baud;   /* a pipe has no baud rate; remembered for READ_REG below */
+}
+
+static int
+q_flash_read (void *ctx, uint32_t addr, void *dst, uint32_t len)
+{
+  uint8_t *d = dst;
+
+  if (addr > FLASH_SIZE || len > FLASH_SIZE - addr)
+    return 1;
+  for (uint32_t i = 0; i < len; i++)
+    d[i] = flash[addr + i];
+  return 0;
+}
+
+static int
+q_flash_write (void *ctx, uint32_t addr, const void *src, uint32_t len)
+{
+  const uint8_t *s = src;
+
+  if (addr > FLASH_SIZE || len > FLASH_SIZE - addr)
+    return 1;
+  for (uint32_t i = 0; i < len; i++)
+    flash[addr + i] &= s[i];
+  return 0;
+}
+
+static int
+erase (uint32_t addr, uint32_t len)
+{
+  if (addr > FLASH_SIZE || len > FLASH_SIZE - addr)
+    return 1;
+  for (uint32_t i = 0; i < len; i++)
+    flash[addr + i] = 0xFF;
+  return 0;
+}
+
+static int
+q_erase_sector (void *ctx, uint32_t sector)
+{
+  return erase (sector * STUB_SECTOR, STUB_SECTOR);
+}
+
+static int
+q_erase_block (void *ctx, uint32_t block)
+{
+  return erase (block * STUB_BLOCK, STUB_BLOCK);
+}
+
+static int
+q_erase_chip (void *ctx)
+{
+  return erase (0, FLASH_SIZE);
+}
+
+static int
+q_set_params (void *ctx, uint32_t total, uint32_t block, uint32_t sector, uint32_t page)
+{
+  return 0;
+}
+
+static int
+q_attach (void *ctx, uint32_t config)
+{
+  return 0;
+}
+
+static uint32_t
+q_read_reg (void *ctx, uint32_t addr)
+{
+  Machine *m = ctx;
+
+  switch (addr)
+    {
+    case 0x40001000u:   /* §4: the ESP8266's chip-detect magic */
+      return 0xFFF0C101u;
+    case 0x60000078u:   /* UART date register: used by the test as a liveness probe */
+      return m->baud;
+    default:
+      return 0;
+    }
+}
+
+static void
+q_write_reg (void *ctx, uint32_t addr, uint32_t value, uint32_t mask, uint32_t delay_us)
+{
+}
+
+static void
+q_run_user_code (void *ctx)
+{
+  qemu_exit (0);
+}
+
+void qemu_stub_main (void);
+
+void
+qemu_stub_main (void)
+{
+  Machine *m = &machine;
+  esprit_stub_hal_t hal = {
+    .ctx = m,
+    .state = &m->state,
+    .extensions = 1,
+    .rx_byte = q_rx_byte,
+    .tx = q_tx,
+    .tx_flush = q_tx_flush,
+    .set_baud = q_set_baud,
+    .flash_read = q_flash_read,
+    .flash_write = q_flash_write,
+    .flash_erase_sector = q_erase_sector,
+    .flash_erase_block = q_erase_block,
+    .flash_erase_chip = q_erase_chip,
+    .flash_set_params = q_set_params,
+    .flash_attach = q_attach,
+    .read_reg = q_read_reg,
+    .write_reg = q_write_reg,
+    .run_user_code = q_run_user_code,
+    .reboot = 0,
+    .work = 0,
+  };
+
+  for (uint32_t *p = &_bss_start; p < &_bss_end; p++)
+    *p = 0;
+  for (uint32_t i = 0; i < FLASH_SIZE; i++)
+    flash[i] = 0xFF;
+  m->baud = 115200;
+
+  esprit_stub_main (&hal);
+  qemu_exit (0);
+}
