@@ -604,6 +604,10 @@ detect_chip (EspritLoader  *self,
   return TRUE;
 }
 
+static gboolean identify_stub (EspritLoader  *self,
+                               GCancellable  *cancellable,
+                               GError       **error);
+
 gboolean
 esprit_loader_connect (EspritLoader       *self,
                        EspritBefore        before,
@@ -695,10 +699,39 @@ esprit_loader_connect (EspritLoader       *self,
                    esprit_chip_get_info (self->chip)->name, esprit_chip_get_info (expected)->name);
       return FALSE;
     }
+  /* A stub left running by an earlier session (--after no_reset_stub) may be Esprit's. */
+  if (self->kind == ESPRIT_LOADER_STUB)
+    return identify_stub (self, cancellable, error);
   return TRUE;
 }
 
 /* ---- stub --------------------------------------------------------------------------- */
+
+/* Asks the running stub whether it is Esprit's (ESPRIT_VERSION); another stub refuses the
+ * unknown command, which is harmless. Only cancellation is an error. */
+static gboolean
+identify_stub (EspritLoader  *self,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GBytes) version = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (esprit_loader_command (self, ESPRIT_OP_ESPRIT_VERSION, NULL, 0, 0, 8,
+                             ESPRIT_TIMEOUT_DEFAULT, &version, NULL, NULL, cancellable,
+                             &local_error) &&
+      memcmp (g_bytes_get_data (version, NULL), ESPRIT_STUB_MAGIC, 4) == 0)
+    {
+      self->kind = ESPRIT_LOADER_ESPRIT_STUB;
+      self->stub_version = esprit_read_le32 ((const guint8 *) g_bytes_get_data (version, NULL) + 4);
+    }
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
 
 gboolean
 esprit_loader_run_stub (EspritLoader       *self,
@@ -709,8 +742,6 @@ esprit_loader_run_stub (EspritLoader       *self,
 {
   const EspritStubImage *image;
   g_autoptr(GBytes) ohai = NULL;
-  g_autoptr(GBytes) version = NULL;
-  g_autoptr(GError) local_error = NULL;
   guint8 end[8];
 
   g_return_val_if_fail (self->chip != ESPRIT_CHIP_AUTO, FALSE);
@@ -753,19 +784,8 @@ esprit_loader_run_stub (EspritLoader       *self,
   self->kind = ESPRIT_LOADER_STUB;
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Stub running..."));
 
-  if (esprit_loader_command (self, ESPRIT_OP_ESPRIT_VERSION, NULL, 0, 0, 8,
-                             ESPRIT_TIMEOUT_DEFAULT, &version, NULL, NULL, cancellable,
-                             &local_error) &&
-      memcmp (g_bytes_get_data (version, NULL), ESPRIT_STUB_MAGIC, 4) == 0)
-    {
-      self->kind = ESPRIT_LOADER_ESPRIT_STUB;
-      self->stub_version = esprit_read_le32 ((const guint8 *) g_bytes_get_data (version, NULL) + 4);
-    }
-  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!identify_stub (self, cancellable, error))
+    return FALSE;
   self->attached = FALSE;
   return TRUE;
 }
