@@ -733,6 +733,31 @@ identify_stub (EspritLoader  *self,
   return TRUE;
 }
 
+/* The jump to the stub happened but it did not say OHAI: whether the board can still be used
+ * depends on whether the ROM loader still answers. */
+static gboolean
+stub_start_failed (EspritLoader  *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  gboolean stub = FALSE;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  esprit_transport_flush_input (self->transport, NULL);
+  if (sync_once (self, &stub, cancellable, NULL) && !stub)
+    {
+      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED,
+                           _("The stub did not start (no OHAI); the ROM loader still answers"));
+      return FALSE;
+    }
+  g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC,
+                       _("The stub did not start and the board no longer answers. Nothing was "
+                         "written; reset the board (press RESET or reconnect it) and try "
+                         "again, or use --no-stub"));
+  return FALSE;
+}
+
 gboolean
 esprit_loader_run_stub (EspritLoader       *self,
                         EspritProgressFunc  progress,
@@ -769,18 +794,10 @@ esprit_loader_run_stub (EspritLoader       *self,
                               NULL, NULL, NULL, cancellable, error))
     return FALSE;
   /* §6: OHAI is the only unsolicited frame. */
-  ohai = esprit_loader_read_frame (self, 1000, cancellable, error);
-  if (ohai == NULL)
-    {
-      g_prefix_error (error, _("The stub did not start: "));
-      return FALSE;
-    }
-  if (g_bytes_get_size (ohai) != 4 || memcmp (g_bytes_get_data (ohai, NULL), "OHAI", 4) != 0)
-    {
-      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED,
-                           _("The stub did not start: it did not say OHAI"));
-      return FALSE;
-    }
+  ohai = esprit_loader_read_frame (self, 1000, cancellable, NULL);
+  if (ohai == NULL || g_bytes_get_size (ohai) != 4 ||
+      memcmp (g_bytes_get_data (ohai, NULL), "OHAI", 4) != 0)
+    return stub_start_failed (self, cancellable, error);
   self->kind = ESPRIT_LOADER_STUB;
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Stub running..."));
 

@@ -276,7 +276,12 @@ connect_board (Options  *opts,
   if (want_stub && !opts->no_stub &&
       !esprit_loader_run_stub (loader, NULL, NULL, NULL, &stub_error))
     {
-      /* The ROM still answers if the upload failed before the jump. */
+      /* The ROM still answers unless the jump left the board without a loader. */
+      if (g_error_matches (stub_error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC))
+        {
+          g_propagate_error (error, g_steal_pointer (&stub_error));
+          return NULL;
+        }
       printf (_("Warning: %s; going on with the ROM loader\n"), stub_error->message);
     }
 
@@ -701,7 +706,8 @@ cmd_run (Options  *opts,
 
   if (argc != 0)
     return bad_input (_("run takes no arguments"));
-  loader = connect_board (opts, FALSE, &error);
+  /* On an ESP8266 through the stub's RUN_USER_CODE, as esptool does (§2). */
+  loader = connect_board (opts, TRUE, &error);
   if (loader == NULL)
     return fail_with (opts, error);
   /* esptool's run: leave the loader for the program in flash (§3 soft_reset). */

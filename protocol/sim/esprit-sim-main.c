@@ -17,6 +17,7 @@
 
 static volatile gint stop_flag;
 static char *count_file;
+static char *events_file;
 
 /* Writes "bytes-to-board bytes-to-host" to --count-file, for tests that must prove nothing
  * was sent. */
@@ -96,6 +97,7 @@ main (int    argc,
     { "stall-ms", 0, 0, G_OPTION_ARG_STRING, &stall_ms_s, N_("How long to stall"), "MS" },
     { "disconnect-after", 0, 0, G_OPTION_ARG_STRING, &disconnect_s, N_("Drop the link after N bytes"), "N" },
     { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE"), "FILE" },
+    { "events", 0, 0, G_OPTION_ARG_FILENAME, &events_file, N_("Append what the board does (boots, firmware it runs) to FILE"), "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— a virtual ESP8266/ESP32 board"));
@@ -151,6 +153,7 @@ main (int    argc,
   faults.disconnect_after = disconnect_after;
   config.timing = timing;
   config.flash_path = flash;
+  config.events_path = events_file;
   if (listen == NULL)
     listen = g_strdup ("pty");
   /* Only rfc2217 carries DTR/RTS; elsewhere the board waits in download mode as if BOOT

@@ -48,6 +48,10 @@ void     _esprit_sim_board_set_baud    (EspritSim    *self,
 guint    _esprit_sim_board_get_baud    (EspritSim    *self);
 void     _esprit_sim_set_mode          (EspritSim    *self,
                                         EspritSimMode mode);
+/* Appends a line to the events file (EspritSimConfig.events_path), if any. */
+void     _esprit_sim_event             (EspritSim    *self,
+                                        const char   *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
 /* Called on the first SYNC: sends the noise-before-sync fault's bytes once. */
 void     _esprit_sim_board_sync_noise  (EspritSim    *self);
 gboolean _esprit_sim_lines_wired       (EspritSim    *self);

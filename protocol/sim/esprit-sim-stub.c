@@ -258,6 +258,7 @@ _esprit_sim_run_stub (EspritSim *sim,
     .work = sim_work,
   };
 
+  _esprit_sim_event (sim, "stub: running (%s)", extensions ? "Esprit's" : "another stub");
   esprit_stub_main (&hal);
   return s.next;
 }

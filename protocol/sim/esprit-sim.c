@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -42,6 +43,7 @@ struct _EspritSim
 
   EspritSimConfig  config;
   char            *flash_path;
+  char            *events_path;
   EspritSimFaults  faults;
 
   GMutex           lock;
@@ -497,6 +499,27 @@ _esprit_sim_set_mode (EspritSim     *self,
 }
 
 void
+_esprit_sim_event (EspritSim  *self,
+                   const char *format,
+                   ...)
+{
+  g_autofree char *line = NULL;
+  va_list args;
+  FILE *f;
+
+  if (self->events_path == NULL)
+    return;
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  f = fopen (self->events_path, "a");
+  if (f == NULL)
+    return;
+  fprintf (f, "%s\n", line);
+  fclose (f);
+}
+
+void
 _esprit_sim_board_sync_noise (EspritSim *self)
 {
   g_autofree guint8 *noise = NULL;
@@ -693,6 +716,8 @@ board_boot (EspritSim *self,
       if (download)
         board_print (self, 115200, "waiting for download\r\n");
     }
+  _esprit_sim_event (self, "boot: rst cause %u, %s", self->rst_cause,
+                     download ? "download mode" : "flash boot");
   return download ? ESPRIT_SIM_MODE_ROM_LOADER : ESPRIT_SIM_MODE_APP;
 }
 
@@ -704,6 +729,12 @@ board_run_app (EspritSim *self)
 
   /* The "application": a program that prints at 115200 and never speaks SLIP. */
   _esprit_sim_board_set_baud (self, 115200);
+  if (has_image)
+    _esprit_sim_event (self, "app: running the program in flash (header %02X %02X %02X %02X)",
+                       self->flash[0], self->flash[1], self->flash[2], self->flash[3]);
+  else
+    _esprit_sim_event (self, "app: invalid header: 0x%02x%02x%02x%02x", self->flash[3],
+                       self->flash[2], self->flash[1], self->flash[0]);
   if (!has_image)
     {
       /* No valid image: the ROM complains and the chip resets itself now and then. */
@@ -898,6 +929,7 @@ esprit_sim_finalize (GObject *object)
   g_array_unref (self->to_host.bytes);
   g_hash_table_unref (self->regs);
   g_free (self->flash_path);
+  g_free (self->events_path);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (esprit_sim_parent_class)->finalize (object);
@@ -949,6 +981,8 @@ esprit_sim_new (const EspritSimConfig  *config,
   self->config = *config;
   self->flash_path = g_strdup (config->flash_path);
   self->config.flash_path = self->flash_path;
+  self->events_path = g_strdup (config->events_path);
+  self->config.events_path = self->events_path;
   if (memcmp (config->mac, zero, 6) == 0)
     memcpy (self->config.mac, default_macs[config->chip], 6);
   if (self->config.flash_size == 0)

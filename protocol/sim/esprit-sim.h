@@ -23,6 +23,9 @@ typedef struct {
   /* FALSE when the host cannot drive DTR/RTS (socket://): the board behaves as if BOOT were
    * held at power-on and after every reset, so it waits in the ROM loader. */
   gboolean    lines_wired;
+  /* Append one line per boot and per firmware the board runs to this file (tests read what
+   * the board did: "boot: ...", "rom: ...", "stub: ...", "app: ..."), or NULL. */
+  const char *events_path;
 } EspritSimConfig;
 
 /* Faults (all off when zero / -1). Byte and frame counts start at 1. */
