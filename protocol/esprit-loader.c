@@ -168,6 +168,13 @@ esprit_loader_get_kind (EspritLoader *self)
   return self->kind;
 }
 
+void
+esprit_loader_disable_extensions (EspritLoader *self)
+{
+  if (self->kind == ESPRIT_LOADER_ESPRIT_STUB)
+    self->kind = ESPRIT_LOADER_STUB;
+}
+
 guint32
 esprit_loader_get_stub_version (EspritLoader *self)
 {

@@ -85,6 +85,9 @@ gboolean           esprit_loader_connect        (EspritLoader      *self,
                                                  GError           **error);
 EspritChip         esprit_loader_get_chip       (EspritLoader      *self);
 EspritLoaderKind   esprit_loader_get_kind       (EspritLoader      *self);
+/* Treat Esprit's stub like the common stubs from now on (no packed read): for comparisons in
+ * benchmarks and to rule the extensions out when a read misbehaves. */
+void               esprit_loader_disable_extensions (EspritLoader  *self);
 /* Esprit stub's version (ESPRIT_LOADER_ESPRIT_STUB), 0 otherwise. */
 guint32            esprit_loader_get_stub_version (EspritLoader    *self);
 
