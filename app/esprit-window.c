@@ -63,6 +63,7 @@ struct _EspritWindow
 
   EspritChip            known_chip;
   guint32               known_flash_size;
+  GtkFlowBox           *actions_box;
 };
 
 G_DEFINE_FINAL_TYPE (EspritWindow, esprit_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -1050,6 +1051,7 @@ esprit_window_class_init (EspritWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/esprit/Esprit/ui/esprit-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, actions_box);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, baud_row);
@@ -1099,6 +1101,11 @@ esprit_window_init (EspritWindow *self)
   refresh_ports (self);
   /* Boards come and go: look again every couple of seconds. */
   self->port_timer = g_timeout_add_seconds (PORT_POLL_SECONDS, poll_ports, self);
+
+  /* The flow box only lays the action buttons out: Tab goes to the buttons themselves. */
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->actions_box)); c;
+       c = gtk_widget_get_next_sibling (c))
+    gtk_widget_set_focusable (c, FALSE);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));

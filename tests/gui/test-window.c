@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+
 #include "esprit-file-row.h"
 #include "esprit-test-util.h"
 #include "esprit-window.h"
@@ -406,6 +407,96 @@ test_bad_input (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GdkContentProvider *
+on_drag_prepare (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 GFile         *file)
+{
+  GSList one = { file, NULL };
+  GdkFileList *list = gdk_file_list_new_from_list (&one);
+  GdkContentProvider *provider = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
+
+  g_boxed_free (GDK_TYPE_FILE_LIST, list);
+  return provider;
+}
+
+/* A real XDND drag on the X server: a second window offers the file as a file list, xdotool
+ * presses the mouse there, moves over the main window and lets go. */
+static void
+test_xdnd_drag (void)
+{
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 30000, 2, FALSE, 8);
+  g_autoptr(GFile) file = write_file ("dragged.ino.bin", img);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "xdotool", "mousemove", "50", "50", "sleep", "0.3", "mousedown", "1",
+                         "sleep", "0.3", "mousemove", "120", "300", "sleep", "0.3", "mousemove",
+                         "300", "500", "sleep", "0.5", "mouseup", "1", NULL };
+  EspritWindow *window;
+  GtkWidget *source_window, *label;
+  GtkDragSource *source;
+  RowWait w;
+
+  if (xdotool == NULL || !g_str_equal (G_OBJECT_TYPE_NAME (gdk_display_get_default ()), "GdkX11Display"))
+    {
+      g_test_skip ("needs xdotool and an X11 display");
+      return;
+    }
+  window = new_window ();
+  w.window = window;
+  w.n = 1;
+  /* Without a window manager both windows sit at (0, 0); the later one is on top. */
+  source_window = gtk_window_new ();
+  label = gtk_label_new ("drag me");
+  gtk_window_set_default_size (GTK_WINDOW (source_window), 100, 100);
+  gtk_window_set_child (GTK_WINDOW (source_window), label);
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_COPY);
+  g_signal_connect (source, "prepare", G_CALLBACK (on_drag_prepare), file);
+  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (source));
+  gtk_window_present (GTK_WINDOW (source_window));
+  spin_ms (500);
+
+  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spin_until (rows_arrived, &w, 15000);
+  g_assert_cmpuint (n_rows (window), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (source_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Usable on a phone-sized or half-screen window: nothing forces the window wider than 360 px,
+ * and the actions stay on screen. */
+static void
+test_narrow (void)
+{
+  EspritWindow *window = new_window ();
+  int min_width = 0;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL,
+                      NULL);
+  g_test_message ("minimum width: %d px", min_width);
+  g_assert_cmpint (min_width, <=, 360);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  spin_ms (300);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
+  /* The four actions wrap into two rows instead of running off the edge. */
+  for (const char **a = (const char *[]) { "win.flash", "win.backup", "win.erase", "win.reset", NULL };
+       *a; a++)
+    {
+      GtkWidget *button = find_widget (GTK_WIDGET (window), is_action_button, *a);
+      graphene_rect_t bounds;
+
+      g_assert_nonnull (button);
+      g_assert_true (gtk_widget_compute_bounds (button, GTK_WIDGET (window), &bounds));
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, 360);
+    }
+  screenshot (window, "narrow.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -427,6 +518,8 @@ main (int    argc,
   g_test_add_func ("/esprit/window/backup", test_backup);
   g_test_add_func ("/esprit/window/cancel", test_cancel);
   g_test_add_func ("/esprit/window/bad-input", test_bad_input);
+  g_test_add_func ("/esprit/window/xdnd-drag", test_xdnd_drag);
+  g_test_add_func ("/esprit/window/narrow", test_narrow);
   rc = g_test_run ();
   g_free (work_dir);
   return rc;
