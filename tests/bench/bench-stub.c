@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -187,14 +188,48 @@ bench_write (GBytes *img, guint baud)
   session_close (&s);
 }
 
+/* An image of @size bytes whose content compresses like firmware: real lx106 code from
+ * make-code-corpus.sh behind an ESP8266 image header; the test images (random-ish, barely
+ * compressible) where that cannot run. */
+static GBytes *
+firmware_like (gsize size, guint32 seed, const char **what)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("ESPRIT_SOURCE_DIR") ? g_getenv ("ESPRIT_SOURCE_DIR") : ".",
+                                              "tests", "bench", "make-code-corpus.sh", NULL);
+  g_autofree char *out = g_build_filename (g_get_tmp_dir (), "esprit-bench-corpus.bin", NULL);
+  g_autofree char *size_s = g_strdup_printf ("%zu", size);
+  g_autofree char *data = NULL;
+  GBytes *img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, size, 4, FALSE, seed);
+  const char *argv[] = { "sh", script, out, size_s, NULL };
+  gsize len = 0;
+  int status = -1;
+
+  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                    &status, NULL) && status == 0 &&
+      g_file_get_contents (out, &data, &len, NULL) && len == size)
+    {
+      guint8 *d = g_memdup2 (g_bytes_get_data (img, NULL), size);
+
+      /* Keep the image header (and its first segment header) so it is still an image. */
+      memcpy (d + 64, data + 64, size - 64);
+      g_bytes_unref (img);
+      img = g_bytes_new_take (d, size);
+      *what = "lx106 machine code (picolibc)";
+    }
+  else
+    *what = "synthetic test image (barely compressible)";
+  g_unlink (out);
+  return img;
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
-  g_autoptr(GBytes) program = esprit_test_make_image (ESPRIT_CHIP_ESP8266,
-                                                      quick ? 65536 : 1024 * 1024, 4, FALSE, 11);
-  g_autoptr(GBytes) blink = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 226272, 4, FALSE, 12);
+  const char *what = NULL, *what_blink = NULL;
+  g_autoptr(GBytes) program = firmware_like (quick ? 65536 : 1024 * 1024, 11, &what);
+  g_autoptr(GBytes) blink = firmware_like (226272, 12, &what_blink);
   g_autofree guint8 *backup_data = g_malloc (FLASH_4MB);
   g_autofree guint8 *changed_data = NULL;
   g_autoptr(GBytes) backup = NULL;
@@ -209,8 +244,8 @@ main (int    argc,
   memcpy (changed_data, g_bytes_get_data (blink, NULL), g_bytes_get_size (blink));
   changed = g_bytes_new (changed_data, FLASH_4MB);
 
-  printf ("# ESP8266 through Esprit's stub (timing model on); program %zu B in a 4 MB flash\n",
-          g_bytes_get_size (program));
+  printf ("# ESP8266 through Esprit's stub (timing model on); program %zu B in a 4 MB flash\n"
+          "# program content: %s\n", g_bytes_get_size (program), what);
   if (quick)
     {
       bench_backup (program, 921600, TRUE, 256 * 1024);
