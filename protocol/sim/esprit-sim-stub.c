@@ -19,11 +19,12 @@
 
 /* model: CPU cost of the core's computing on an 80 MHz lx106, in ns per byte (estimates for
  * compiled C of this kind: inflate ~2 MB/s, MD5 ~4 MB/s, the packed-read compressor ~3 MB/s;
- * a SPI flash read at 40 MHz QIO ~20 MB/s). */
+ * a SPI flash read at 40 MHz QIO ~20 MB/s; checking a chunk for 0xFF ~25 MB/s). */
 #define STUB_INFLATE_NS_PER_BYTE 500
 #define STUB_MD5_NS_PER_BYTE     250
 #define STUB_PACK_NS_PER_BYTE    330
 #define STUB_READ_NS_PER_BYTE    50
+#define STUB_SCAN_NS_PER_BYTE    40   /* a compare-and-branch loop: ~3 cycles a byte */
 
 typedef struct {
   EspritSim     *sim;
@@ -223,6 +224,7 @@ sim_work (void     *ctx,
   SimStub *s = ctx;
   gint64 ns = kind == ESPRIT_STUB_WORK_INFLATE ? STUB_INFLATE_NS_PER_BYTE
             : kind == ESPRIT_STUB_WORK_MD5 ? STUB_MD5_NS_PER_BYTE
+            : kind == ESPRIT_STUB_WORK_SCAN ? STUB_SCAN_NS_PER_BYTE
             : STUB_PACK_NS_PER_BYTE;
 
   charge_ns (s, ns * bytes);

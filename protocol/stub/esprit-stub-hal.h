@@ -19,6 +19,7 @@ enum {
   ESPRIT_STUB_WORK_INFLATE,   /* bytes of output inflated */
   ESPRIT_STUB_WORK_MD5,       /* bytes hashed */
   ESPRIT_STUB_WORK_PACK,      /* bytes run through the packed-read compressor */
+  ESPRIT_STUB_WORK_SCAN,      /* bytes only checked for being erased (a chunk of 0xFF) */
 };
 
 typedef struct esprit_stub_hal {

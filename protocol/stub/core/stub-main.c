@@ -573,10 +573,11 @@ handle_read (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
       stub_md5_update (&st->md5, st->u.read.raw, n);
       if (op == STUB_OP_ESPRIT_READ_PACKED)
         {
-          if (hal->work)
-            hal->work (hal->ctx, ESPRIT_STUB_WORK_PACK, n);
           out_len = stub_pack_record (&st->u.read.pack, st->u.read.raw, n, st->u.read.record);
           out = st->u.read.record;
+          if (hal->work)
+            hal->work (hal->ctx, out[0] == STUB_PACK_ERASED ? ESPRIT_STUB_WORK_SCAN
+                                                            : ESPRIT_STUB_WORK_PACK, n);
         }
       if ((r = stream_put (hal, out, out_len)) < 0)
         return r == -1 ? -1 : 0;
