@@ -44,10 +44,7 @@ read_packed_once (EspritLoader       *self,
                   GError            **error)
 {
   g_autoptr(GByteArray) pending = g_byte_array_new ();
-  g_autoptr(GBytes) digest = NULL;
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 req[16], local[16];
-  gsize local_len = sizeof local;
+  guint8 req[16];
   guint32 produced = 0, stream = 0;
 
   esprit_write_le32 (req, addr);
@@ -105,18 +102,8 @@ read_packed_once (EspritLoader       *self,
                            addr + produced, (guint) ((guint64) produced * 100 / size));
     }
 
-  digest = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT, cancellable, error);
-  if (digest == NULL)
+  if (!_esprit_flash_check_read_digest (self, buffer, size, cancellable, error))
     return FALSE;
-  g_checksum_update (md5, buffer, size);
-  g_checksum_get_digest (md5, local, &local_len);
-  if (g_bytes_get_size (digest) != 16 || memcmp (g_bytes_get_data (digest, NULL), local, 16) != 0)
-    {
-      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                           _("The data read does not match the board's MD5: the transfer was "
-                             "corrupted"));
-      return FALSE;
-    }
   *wire = stream;
   return TRUE;
 }
@@ -136,7 +123,6 @@ _esprit_flash_read_packed (EspritLoader       *self,
   for (int attempt = 1; ; attempt++)
     {
       g_autoptr(GError) local_error = NULL;
-      guint8 abort_ack[4];
 
       if (read_packed_once (self, addr, size, buffer, &wire, progress, user_data, cancellable,
                             &local_error))
@@ -150,10 +136,7 @@ _esprit_flash_read_packed (EspritLoader       *self,
         }
       esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; reading again"), local_error->message);
       /* Stop the stub's stream, let what is in flight arrive, and drop it. */
-      esprit_write_le32 (abort_ack, PACKED_ABORT);
-      esprit_loader_write_frame (self, abort_ack, 4, NULL, NULL);
-      g_usleep (200000);
-      esprit_transport_flush_input (esprit_loader_get_transport (self), NULL);
+      _esprit_flash_release_read (self, PACKED_ABORT);
     }
   esprit_loader_log (self, ESPRIT_LOG_INFO,
                      _("Read %u bytes as %u packed bytes (%.1f %% of the data on the wire)"),

@@ -30,4 +30,16 @@ gboolean _esprit_flash_ensure_attached (EspritLoader  *self,
                                         GCancellable  *cancellable,
                                         GError       **error);
 
+/* Reads the 16-byte MD5 frame that ends a stub read and compares it with @buffer;
+ * ESPRIT_ERROR_CHECKSUM when they differ. */
+gboolean _esprit_flash_check_read_digest (EspritLoader  *self,
+                                          const guint8  *buffer,
+                                          guint32        size,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
+/* Ends a broken stub read before retrying it (see esprit-flash.c). */
+void     _esprit_flash_release_read      (EspritLoader  *self,
+                                          guint32        ack_value);
+
 G_END_DECLS

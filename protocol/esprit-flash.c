@@ -283,49 +283,6 @@ typedef struct {
 } WriteCtx;
 
 static gboolean
-send_block (EspritLoader  *self,
-            guint8         op,
-            guint32        seq,
-            const guint8  *block,
-            gsize          len,
-            guint          timeout_ms,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_autoptr(GByteArray) pkt = esprit_command_build_data (op, seq, block, len);
-  gboolean timed_out = FALSE;
-
-  /* §2: a failed DATA block is retried 3 times. */
-  for (int attempt = 0; ; attempt++)
-    {
-      g_autoptr(GError) local_error = NULL;
-      guint8 code = 0;
-
-      if (esprit_loader_command (self, op, pkt->data + 8, pkt->len - 8,
-                                 esprit_read_le32 (pkt->data + 4), 0, timeout_ms, NULL, NULL,
-                                 &code, cancellable, &local_error))
-        return TRUE;
-      if (timed_out && code == ESPRIT_ROM_ERR_INVALID_MESSAGE && can_md5 (self))
-        {
-          /* The block arrived but its reply was lost: the loader now wants the next
-           * sequence number (§8.4). The final MD5 check covers the data. */
-          return TRUE;
-        }
-      timed_out = g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT);
-      if (attempt + 1 >= BLOCK_RETRIES ||
-          !(timed_out || g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
-            code == ESPRIT_ROM_ERR_CHECKSUM || code == ESPRIT_STUB_ERR_BAD_DATA_CHECKSUM))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), seq,
-                         local_error->message);
-      esprit_transport_flush_input (esprit_loader_get_transport (self), NULL);
-    }
-}
-
-static gboolean
 write_range (WriteCtx       *ctx,
              guint32         addr,
              const guint8   *data,
@@ -428,8 +385,10 @@ write_range (WriteCtx       *ctx,
                              (guint32) (addr + (deflate ? (guint64) len * off / payload_len : off)),
                              last_pct);
         }
-      if (!send_block (self, deflate ? ESPRIT_OP_FLASH_DEFL_DATA : ESPRIT_OP_FLASH_DATA, seq,
-                       payload + off, n, timeout, cancellable, error))
+      /* A block whose reply was lost is covered by the final MD5 where there is one. */
+      if (!_esprit_loader_send_data (self, deflate ? ESPRIT_OP_FLASH_DEFL_DATA : ESPRIT_OP_FLASH_DATA,
+                                     seq, payload + off, n, timeout, can_md5 (self), cancellable,
+                                     error))
         return FALSE;
       if (ctx->progress)
         ctx->progress (ESPRIT_PHASE_WRITING, ctx->done + raw_done, ctx->total, ctx->user_data);
@@ -661,15 +620,16 @@ read_slow (EspritLoader       *self,
   return TRUE;
 }
 
-/* After a broken READ_FLASH the stub still waits for acknowledgements: acknowledge
- * everything so it finishes with its digest, then drop what it sends. */
-static void
-release_stub_read (EspritLoader *self,
-                   guint32       size)
+/* After a broken read the stub still streams or waits for acknowledgements: send @ack (the
+ * whole size lets a stub finish with its digest; Esprit's stub stops at 0xFFFFFFFF), then drop
+ * what it sends. */
+void
+_esprit_flash_release_read (EspritLoader *self,
+                            guint32       ack_value)
 {
   guint8 ack[4];
 
-  esprit_write_le32 (ack, size);
+  esprit_write_le32 (ack, ack_value);
   esprit_loader_write_frame (self, ack, 4, NULL, NULL);
   g_usleep (200000);
   esprit_transport_flush_input (esprit_loader_get_transport (self), NULL);
@@ -685,8 +645,7 @@ read_stub_once (EspritLoader       *self,
            GCancellable       *cancellable,
            GError            **error)
 {
-  g_autoptr(GBytes) digest = NULL;
-  guint8 req[16], local[16];
+  guint8 req[16];
   guint32 got = 0;
 
   esprit_write_le32 (req, addr);
@@ -726,7 +685,20 @@ read_stub_once (EspritLoader       *self,
         esprit_loader_log (self, ESPRIT_LOG_PROGRESS, _("Reading at 0x%08x... (%u %%)"),
                            addr + got, (guint) ((guint64) got * 100 / size));
     }
-  digest = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT, cancellable, error);
+  return _esprit_flash_check_read_digest (self, buffer, size, cancellable, error);
+}
+
+gboolean
+_esprit_flash_check_read_digest (EspritLoader  *self,
+                                 const guint8  *buffer,
+                                 guint32        size,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  g_autoptr(GBytes) digest = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT, cancellable,
+                                                       error);
+  guint8 local[16];
+
   if (digest == NULL)
     return FALSE;
   local_md5 (buffer, size, local);
@@ -792,7 +764,7 @@ esprit_flash_read (EspritLoader       *self,
             }
           esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; reading again"),
                              local_error->message);
-          release_stub_read (self, size);
+          _esprit_flash_release_read (self, size);
         }
     }
   else if (chip_info (self)->rom_caps & ESPRIT_ROM_CAN_READ_SLOW)

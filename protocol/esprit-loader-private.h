@@ -40,4 +40,18 @@ gboolean _esprit_loader_command_retry  (EspritLoader  *self,
                                         GCancellable  *cancellable,
                                         GError       **error);
 
+/* Sends one *_DATA block (FLASH, FLASH_DEFL, MEM), retrying it up to DATA_RETRIES times when
+ * it was rejected or its reply lost. @lost_reply_ok: a retry refused as out of sequence after
+ * a lost reply counts as delivered (something later checks the data). */
+#define DATA_RETRIES 3
+gboolean _esprit_loader_send_data (EspritLoader  *self,
+                                   guint8         op,
+                                   guint32        seq,
+                                   const guint8  *block,
+                                   gsize          len,
+                                   guint          timeout_ms,
+                                   gboolean       lost_reply_ok,
+                                   GCancellable  *cancellable,
+                                   GError       **error);
+
 G_END_DECLS

@@ -479,6 +479,53 @@ esprit_loader_write_reg (EspritLoader  *self,
 }
 
 gboolean
+_esprit_loader_send_data (EspritLoader  *self,
+                          guint8         op,
+                          guint32        seq,
+                          const guint8  *block,
+                          gsize          len,
+                          guint          timeout_ms,
+                          gboolean       lost_reply_ok,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(GByteArray) pkt = esprit_command_build_data (op, seq, block, len);
+  gboolean timed_out = FALSE;
+
+  /* §2: a failed DATA block is retried 3 times. */
+  for (int attempt = 0; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint8 code = 0;
+
+      if (esprit_loader_command (self, op, pkt->data + 8, pkt->len - 8,
+                                 esprit_read_le32 (pkt->data + 4), 0, timeout_ms, NULL, NULL,
+                                 &code, cancellable, &local_error))
+        return TRUE;
+      if (timed_out && code == ESPRIT_ROM_ERR_INVALID_MESSAGE && lost_reply_ok)
+        {
+          /* The block arrived but its reply was lost: the loader now wants the next
+           * sequence number (§8.4). */
+          return TRUE;
+        }
+      timed_out = g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT);
+      /* Rejected blocks were not used: a checksum error, or on a stub a frame cut short on
+       * the way (its length no longer matches, §1 stub codes). */
+      if (attempt + 1 >= DATA_RETRIES ||
+          !(timed_out || g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
+            code == ESPRIT_ROM_ERR_CHECKSUM || code == ESPRIT_STUB_ERR_BAD_DATA_CHECKSUM ||
+            (self->kind != ESPRIT_LOADER_ROM && code == ESPRIT_STUB_ERR_BAD_DATA_LEN)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), seq,
+                         local_error->message);
+      esprit_transport_flush_input (self->transport, NULL);
+    }
+}
+
+gboolean
 esprit_loader_mem_upload (EspritLoader  *self,
                           guint32        addr,
                           const guint8  *data,
@@ -500,11 +547,10 @@ esprit_loader_mem_upload (EspritLoader  *self,
     {
       gsize off = (gsize) seq * ESP_RAM_BLOCK;
       gsize n = MIN (ESP_RAM_BLOCK, len - off);
-      g_autoptr(GByteArray) pkt = esprit_command_build_data (ESPRIT_OP_MEM_DATA, seq, data + off, n);
 
-      if (!esprit_loader_command (self, ESPRIT_OP_MEM_DATA, pkt->data + 8, pkt->len - 8,
-                                  esprit_read_le32 (pkt->data + 4), 0, ESPRIT_TIMEOUT_DEFAULT,
-                                  NULL, NULL, NULL, cancellable, error))
+      /* The ROM checks each block's checksum, so a block it took is intact. */
+      if (!_esprit_loader_send_data (self, ESPRIT_OP_MEM_DATA, seq, data + off, n,
+                                     ESPRIT_TIMEOUT_DEFAULT, TRUE, cancellable, error))
         return FALSE;
     }
   return TRUE;
