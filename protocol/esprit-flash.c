@@ -439,6 +439,7 @@ esprit_flash_write (EspritLoader             *self,
   gboolean deflate;
   WriteCtx ctx = { self, progress, user_data, 0, len, addr };
   guint32 flash_size = _esprit_loader_get_flash_size (self);
+  gboolean unchanged = FALSE;
 
   if (options == NULL)
     options = &defaults;
@@ -476,7 +477,25 @@ esprit_flash_write (EspritLoader             *self,
       ctx.total = len;
     }
 
-  if (options->skip_unchanged && can_md5 (self))
+  if (options->skip_unchanged && can_md5 (self) && len > SKIP_REGION)
+    {
+      /* One MD5 over everything first: restoring an unchanged backup ends here. */
+      guint8 remote[16], local[16];
+
+      if (!esprit_flash_md5 (self, addr, (guint32) len, remote, cancellable, error))
+        return FALSE;
+      local_md5 (data, len, local);
+      unchanged = memcmp (remote, local, 16) == 0;
+    }
+  if (unchanged)
+    {
+      esprit_loader_log (self, ESPRIT_LOG_INFO,
+                         _("Flash at 0x%08x already holds these %zu"
+                           " bytes: nothing to write"), addr, len);
+      if (progress)
+        progress (ESPRIT_PHASE_VERIFYING, len, len, user_data);
+    }
+  else if (options->skip_unchanged && can_md5 (self))
     {
       /* Compare 64 KB regions by MD5 and write only the runs that differ. */
       gsize pos = 0;
@@ -522,14 +541,20 @@ esprit_flash_write (EspritLoader             *self,
           pos = end;
         }
       if (!wrote)
-        esprit_loader_log (self, ESPRIT_LOG_INFO,
-                           _("Flash at 0x%08x already holds these %zu"
-                             " bytes: nothing to write"), addr, len);
+        {
+          esprit_loader_log (self, ESPRIT_LOG_INFO,
+                             _("Flash at 0x%08x already holds these %zu"
+                               " bytes: nothing to write"), addr, len);
+          unchanged = TRUE;
+        }
     }
   else if (!write_range (&ctx, addr, data, len, deflate, cancellable, error))
     return FALSE;
 
-  if (options->verify && can_md5 (self))
+  /* What was found unchanged was compared by MD5 already. */
+  if (options->verify && can_md5 (self) && unchanged)
+    esprit_loader_log (self, ESPRIT_LOG_INFO, _("Hash of data verified."));
+  else if (options->verify && can_md5 (self))
     {
       guint8 remote[16], local[16];
 
