@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
@@ -302,12 +303,12 @@ test_flash (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* Back up the virtual ESP32: the file equals its flash. */
 static void
-test_backup (void)
+backup_from (EspritChip  chip,
+             const char *port)
 {
   EspritWindow *window = new_window ();
-  EspritSim *sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP32);
+  EspritSim *sim = esprit_window_get_virtual_board (window, chip);
   g_autoptr(GBytes) data = esprit_test_random_bytes (0x20000, 6);
   g_autofree char *path = g_build_filename (work_dir, "backup.img", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -315,8 +316,9 @@ test_backup (void)
   g_autofree char *saved = NULL;
   gsize len;
 
+  g_unlink (path);
   esprit_sim_load_flash (sim, 0x10000, g_bytes_get_data (data, NULL), 0x20000);
-  g_assert_true (esprit_window_select_port (window, "sim:esp32"));
+  g_assert_true (esprit_window_select_port (window, port));
   esprit_window_backup_to (window, file);
   spin_until (job_done, window, 120000);
   g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
@@ -324,6 +326,15 @@ test_backup (void)
   flash = esprit_sim_dup_flash (sim);
   g_assert_cmpmem (saved, len, g_bytes_get_data (flash, NULL), g_bytes_get_size (flash));
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Back up the whole flash through the window: the saved file equals the virtual flash. On the
+ * ESP32 through the ROM's READ_FLASH_SLOW, on the ESP8266 through Esprit's stub. */
+static void
+test_backup (void)
+{
+  backup_from (ESPRIT_CHIP_ESP32, "sim:esp32");
+  backup_from (ESPRIT_CHIP_ESP8266, "sim:esp8266");
 }
 
 /* Cancel in the middle of a write (the board with real wire time): the window is ready again
