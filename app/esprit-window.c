@@ -1093,7 +1093,7 @@ esprit_window_init (EspritWindow *self)
   if (g_str_has_suffix (APP_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  self->settings = g_settings_new (APP_ID);
+  self->settings = g_settings_new ("io.github.esprit.Esprit");
   self->known_chip = ESPRIT_CHIP_AUTO;
   self->port_ids = g_ptr_array_new_with_free_func (g_free);
   self->port_labels = gtk_string_list_new (NULL);

@@ -65,7 +65,7 @@ main (int    argc,
     }
   adw_init ();
   {
-    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
 
     g_settings_set_uint (settings, "baud", 921600);
   }
