@@ -71,9 +71,12 @@ enum {
   STUB_ERR_NOT_IMPLEMENTED = 0xFF,
 };
 
+/* Buffers handed to the ROM's SPIRead/SPIWrite move 32-bit words: keep them word-aligned. */
+#define STUB_ALIGNED __attribute__ ((aligned (4)))
+
 typedef struct esprit_stub_state {
   /* the request being served, SLIP-decoded */
-  uint8_t  frame[STUB_FRAME_MAX];
+  uint8_t  frame[STUB_FRAME_MAX] STUB_ALIGNED;
   uint32_t frame_len;
   int      frame_overflow;
 
@@ -91,7 +94,7 @@ typedef struct esprit_stub_state {
   uint32_t next_seq;
   uint32_t flash_size;       /* from SPI_SET_PARAMS; bounds erase and write */
   uint32_t stage_len;
-  uint8_t  stage[STUB_STAGE];
+  uint8_t  stage[STUB_STAGE] STUB_ALIGNED;
 
   /* READ_FLASH / packed read stream */
   uint32_t packet_size;
@@ -107,7 +110,7 @@ typedef struct esprit_stub_state {
   union {
     stub_inflate_t inflate;
     struct {
-      uint8_t     raw[STUB_READ_BUF];
+      uint8_t     raw[STUB_READ_BUF] STUB_ALIGNED;
       uint8_t     record[STUB_PACK_RECORD_MAX];
       stub_pack_t pack;
     } read;

@@ -209,7 +209,7 @@ write_bytes (Hal *hal, const uint8_t *data, uint32_t len)
     return STUB_ERR_SPI_OP;
   if (whole != len)
     {
-      uint8_t tail[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
+      uint8_t tail[4] STUB_ALIGNED = { 0xFF, 0xFF, 0xFF, 0xFF };
 
       for (uint32_t i = whole; i < len; i++)
         tail[i - whole] = data[i];
