@@ -436,6 +436,72 @@ test_stub_mode (void)
   g_assert_cmpuint (esprit_read_le32 (f + 4), ==, 0);
 }
 
+/* The stub core's refusals, as the common stubs give them (§1 stub codes), behind a program
+ * that is not Esprit's stub (so its extensions stay off). */
+static guint8
+stub_status (EspritSim    *sim,
+             guint8        op,
+             const guint8 *data,
+             gsize         len,
+             guint32       checksum)
+{
+  g_autoptr(GPtrArray) r = esprit_test_exchange (sim, op, data, len, checksum, 100);
+  const guint8 *f;
+  gsize n;
+
+  g_assert_cmpuint (r->len, ==, 1);
+  f = g_bytes_get_data (r->pdata[0], &n);
+  g_assert_cmpuint (n, ==, 10);                    /* 2 status bytes (§1) */
+  g_assert_cmpuint (f[1], ==, op);
+  g_assert_cmpuint (f[8], ==, f[9] != 0);
+  return f[9];
+}
+
+static void
+test_stub_refusals (void)
+{
+  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP8266, NULL);
+  guint8 begin[16], end[8], word[4] = { 1, 2, 3, 4 }, flag[4] = { 1, 0, 0, 0 };
+  guint32 checksum;
+  g_autoptr(GBytes) pkt = NULL;
+  g_autoptr(GBytes) data = NULL;
+
+  esprit_test_enter_loader (sim);
+  esprit_write_le32 (begin, 4);
+  esprit_write_le32 (begin + 4, 1);
+  esprit_write_le32 (begin + 8, 0x1800);
+  esprit_write_le32 (begin + 12, 0x4010B000);
+  g_ptr_array_unref (esprit_test_exchange (sim, 0x05, begin, 16, 0, 50));
+  pkt = data_packet (0, word, 4, &checksum);
+  g_ptr_array_unref (esprit_test_exchange (sim, 0x07, g_bytes_get_data (pkt, NULL), 20, checksum, 50));
+  esprit_write_le32 (end, 0);
+  esprit_write_le32 (end + 4, 0x4010B000);
+  g_ptr_array_unref (esprit_test_exchange (sim, 0x06, end, 8, 0, 100));
+  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_STUB);
+
+  data = data_packet (0, word, 4, &checksum);
+  /* DATA before BEGIN: not in flash mode. */
+  g_assert_cmpuint (stub_status (sim, 0x03, g_bytes_get_data (data, NULL), 20, checksum), ==, 0xC6);
+  /* Blocks above 16 KB. */
+  esprit_write_le32 (begin, 100);
+  esprit_write_le32 (begin + 4, 1);
+  esprit_write_le32 (begin + 8, 0x8000);
+  esprit_write_le32 (begin + 12, 0x1000);
+  g_assert_cmpuint (stub_status (sim, 0x02, begin, 16, 0), ==, 0xC2);
+  esprit_write_le32 (begin + 8, 0x4000);
+  g_assert_cmpuint (stub_status (sim, 0x02, begin, 16, 0), ==, 0x00);
+  /* A bad checksum, then END before the 100 bytes came. */
+  g_assert_cmpuint (stub_status (sim, 0x03, g_bytes_get_data (data, NULL), 20, checksum ^ 1), ==, 0xC1);
+  g_assert_cmpuint (stub_status (sim, 0x04, flag, 4, 0), ==, 0xC8);
+  /* Unknown commands and Esprit's extensions (this is not Esprit's stub). */
+  g_assert_cmpuint (stub_status (sim, 0x55, NULL, 0, 0), ==, 0xC3);
+  g_assert_cmpuint (stub_status (sim, 0xE0, NULL, 0, 0), ==, 0xC3);
+  /* ERASE_REGION must be sector-aligned. */
+  esprit_write_le32 (end, 0x1000);
+  esprit_write_le32 (end + 4, 0x800);
+  g_assert_cmpuint (stub_status (sim, 0xD1, end, 8, 0), ==, 0xC0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -455,5 +521,6 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
+  g_test_add_func ("/esprit/sim/stub-refusals", test_stub_refusals);
   return g_test_run ();
 }
