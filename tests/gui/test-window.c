@@ -506,6 +506,17 @@ test_narrow (void)
       g_assert_true (gtk_widget_compute_bounds (button, GTK_WIDGET (window), &bounds));
       g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, 360);
     }
+  /* Keyboard: Tab into the actions lands on a button, not on a layout cell. */
+  {
+    GtkWidget *backup = find_widget (GTK_WIDGET (window), is_action_button, "win.backup");
+    GtkWidget *box = gtk_widget_get_ancestor (backup, GTK_TYPE_FLOW_BOX);
+    GtkWidget *focus;
+
+    g_assert_nonnull (box);
+    g_assert_true (gtk_widget_child_focus (box, GTK_DIR_TAB_FORWARD));
+    focus = gtk_root_get_focus (GTK_ROOT (window));
+    g_assert_true (GTK_IS_BUTTON (focus));
+  }
   screenshot (window, "narrow.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
