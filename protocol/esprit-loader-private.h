@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 /* Timeouts of protocol-facts §2, in ms (per MB where named so). */
 #define ESPRIT_TIMEOUT_DEFAULT        3000
 #define ESPRIT_TIMEOUT_SYNC           100
+/* §2: MEM_END to a ROM: the loaded code may take the UART before the reply goes out. */
+#define ESPRIT_TIMEOUT_MEM_END_ROM    200
 #define ESPRIT_TIMEOUT_ERASE_PER_MB   40000
 #define ESPRIT_TIMEOUT_WRITE_PER_MB   40000
 #define ESPRIT_TIMEOUT_MD5_PER_MB     8000

@@ -40,6 +40,7 @@ struct _EspritLoader
   EspritChip         chip;
   EspritLoaderKind   kind;
   guint32            stub_version;
+  gboolean           saw_ohai;         /* an OHAI frame went by while waiting for a reply */
   guint32            flash_size;
   gboolean           attached;
 };
@@ -355,7 +356,12 @@ esprit_loader_command (EspritLoader  *self,
         }
       f = g_bytes_get_data (frame, &flen);
       if (!esprit_response_parse (f, flen, &resp))
-        continue;
+        {
+          /* §6: a stub that started before its MEM_END reply was read says OHAI. */
+          if (flen == 4 && memcmp (f, "OHAI", 4) == 0)
+            self->saw_ohai = TRUE;
+          continue;
+        }
       if (resp.op != op)
         {
           /* §1 "unsupported": another opcode, failed, error 0x05. */
@@ -843,14 +849,21 @@ esprit_loader_run_stub (EspritLoader       *self,
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Running stub..."));
   esprit_write_le32 (end, 0);   /* flag 0: jump to the entry (§2) */
   esprit_write_le32 (end + 4, image->entry);
-  if (!esprit_loader_command (self, ESPRIT_OP_MEM_END, end, 8, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
-                              NULL, NULL, NULL, cancellable, error))
+  /* §2: the ROM's reply to MEM_END may never come (esptool waits 0.2 s and ignores errors);
+   * OHAI decides. */
+  self->saw_ohai = FALSE;
+  esprit_loader_command (self, ESPRIT_OP_MEM_END, end, 8, 0, 0, ESPRIT_TIMEOUT_MEM_END_ROM,
+                         NULL, NULL, NULL, cancellable, NULL);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   /* §6: OHAI is the only unsolicited frame. */
-  ohai = esprit_loader_read_frame (self, 1000, cancellable, NULL);
-  if (ohai == NULL || g_bytes_get_size (ohai) != 4 ||
-      memcmp (g_bytes_get_data (ohai, NULL), "OHAI", 4) != 0)
-    return stub_start_failed (self, cancellable, error);
+  if (!self->saw_ohai)
+    {
+      ohai = esprit_loader_read_frame (self, 1000, cancellable, NULL);
+      if (ohai == NULL || g_bytes_get_size (ohai) != 4 ||
+          memcmp (g_bytes_get_data (ohai, NULL), "OHAI", 4) != 0)
+        return stub_start_failed (self, cancellable, error);
+    }
   self->kind = ESPRIT_LOADER_STUB;
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Stub running..."));
 
