@@ -8,7 +8,7 @@
 
 #include <glib/gi18n.h>
 
-#include "esprit-cli-numbers.h"
+#include "esprit-numbers.h"
 #include "esprit-file-row.h"
 #include "esprit-image.h"
 
@@ -162,7 +162,7 @@ esprit_file_row_get_address (EspritFileRow *self,
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_entry));
 
-  return esprit_cli_parse_number (text, _("Address"), address, NULL);
+  return esprit_parse_number (text, _("Address"), address, NULL);
 }
 
 void

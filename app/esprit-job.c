@@ -13,7 +13,6 @@
 #include <glib/gi18n.h>
 
 #include "esprit-error.h"
-#include "esprit-flash.h"
 #include "esprit-job.h"
 
 struct _EspritJob
@@ -21,12 +20,9 @@ struct _EspritJob
   GObject            parent_instance;
 
   char              *title;
-  EspritJobOpenFunc  open;
-  gpointer           open_data;
-  GDestroyNotify     open_destroy;
-  guint              baud;
+  char              *port;
+  EspritConnectOptions options;
   gboolean           connect;
-  EspritAfter        after;
   EspritJobFunc      func;
   gpointer           data;
   GDestroyNotify     destroy;
@@ -71,8 +67,8 @@ esprit_job_finalize (GObject *object)
 
   if (self->destroy)
     self->destroy (self->data);
-  if (self->open_destroy)
-    self->open_destroy (self->open_data);
+  g_clear_object (&self->options.registry);
+  g_free (self->port);
   g_clear_error (&self->error);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -148,26 +144,22 @@ esprit_job_init (EspritJob *self)
 }
 
 EspritJob *
-esprit_job_new (const char        *title,
-                EspritJobOpenFunc  open,
-                gpointer           open_data,
-                GDestroyNotify     open_destroy,
-                guint              baud,
-                gboolean           connect,
-                EspritAfter        after,
-                EspritJobFunc      func,
-                gpointer           data,
-                GDestroyNotify     destroy)
+esprit_job_new (const char                 *title,
+                const char                 *port,
+                const EspritConnectOptions *options,
+                gboolean                    connect,
+                EspritJobFunc               func,
+                gpointer                    data,
+                GDestroyNotify              destroy)
 {
   EspritJob *self = g_object_new (ESPRIT_TYPE_JOB, NULL);
 
   self->title = g_strdup (title);
-  self->open = open;
-  self->open_data = open_data;
-  self->open_destroy = open_destroy;
-  self->baud = baud;
+  self->port = g_strdup (port);
+  self->options = *options;
+  if (self->options.registry != NULL)
+    g_object_ref (self->options.registry);
   self->connect = connect;
-  self->after = after;
   self->func = func;
   self->data = data;
   self->destroy = destroy;
@@ -178,6 +170,12 @@ const char *
 esprit_job_get_title (EspritJob *self)
 {
   return self->title;
+}
+
+const char *
+esprit_job_get_port (EspritJob *self)
+{
+  return self->port;
 }
 
 gboolean
@@ -256,23 +254,33 @@ esprit_job_log (EspritJob  *self,
 }
 
 static void
-on_loader_log (EspritLogLevel  level,
-               const char     *line,
-               gpointer        user_data)
+on_session_event (EspritSession     *session,
+                  const EspritEvent *event,
+                  gpointer           user_data)
 {
   EspritJob *self = user_data;
 
-  /* Progress lines would flood the log: the progress bar shows them. */
-  if (level == ESPRIT_LOG_PROGRESS || level == ESPRIT_LOG_TRACE)
-    return;
-  if (level == ESPRIT_LOG_WARNING)
+  switch (event->kind)
     {
-      g_autofree char *w = g_strdup_printf (_("Warning: %s"), line);
+    case ESPRIT_EVENT_PROGRESS:
+      esprit_job_progress (event->phase, event->done, event->total, self);
+      break;
+    case ESPRIT_EVENT_LOG:
+      /* Progress lines would flood the log: the progress bar shows them. */
+      if (event->level == ESPRIT_LOG_PROGRESS || event->level == ESPRIT_LOG_TRACE)
+        break;
+      if (event->level == ESPRIT_LOG_WARNING)
+        {
+          g_autofree char *w = g_strdup_printf (_("Warning: %s"), event->line);
 
-      esprit_job_log (self, w);
-      return;
+          esprit_job_log (self, w);
+        }
+      else
+        esprit_job_log (self, event->line);
+      break;
+    default:
+      break;
     }
-  esprit_job_log (self, line);
 }
 
 static void
@@ -282,58 +290,20 @@ job_thread (GTask        *task,
             GCancellable *cancellable)
 {
   EspritJob *self = source;
-  g_autoptr(EspritTransport) transport = NULL;
-  g_autoptr(EspritLoader) loader = NULL;
+  g_autoptr(EspritSession) session = esprit_session_new (self->port, &self->options);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) stub_error = NULL;
+  gboolean ok;
 
-  transport = self->open (self->open_data, self->baud > 115200 ? 115200 : self->baud, &error);
-  if (transport == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  loader = esprit_loader_new (transport);
-  esprit_loader_set_log_func (loader, on_loader_log, self, NULL);
-  if (self->connect)
-    {
-      if (!esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0, ESPRIT_CHIP_AUTO,
-                                  esprit_job_progress, self, cancellable, &error))
-        goto out;
-      if (!esprit_loader_run_stub (loader, esprit_job_progress, self, cancellable, &stub_error))
-        {
-          g_autofree char *w = g_strdup_printf (_("Warning: %s; going on with the ROM loader"),
-                                                stub_error->message);
-
-          esprit_job_log (self, w);
-        }
-      if (self->baud != esprit_transport_get_baud (transport))
-        {
-          g_autoptr(GError) baud_error = NULL;
-
-          esprit_job_progress (ESPRIT_PHASE_CHANGING_BAUD, 0, 0, self);
-          if (!esprit_loader_change_baud (loader, self->baud, cancellable, &baud_error))
-            {
-              if (!g_error_matches (baud_error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
-                {
-                  g_propagate_error (&error, g_steal_pointer (&baud_error));
-                  goto out;
-                }
-              esprit_job_log (self, baud_error->message);
-            }
-        }
-    }
-  if (!self->func (self, self->connect ? loader : NULL, self->data, cancellable, &error))
-    goto out;
-  if (self->connect)
-    {
-      esprit_job_progress (ESPRIT_PHASE_RESETTING, 0, 0, self);
-      esprit_loader_finish (loader, self->after, NULL, NULL);
-    }
-
-out:
-  esprit_transport_close (transport);
-  if (error != NULL)
+  esprit_session_set_event_func (session, on_session_event, self, NULL);
+  ok = self->connect ? esprit_session_connect (session, cancellable, &error)
+                     : esprit_session_open (session, cancellable, &error);
+  if (ok)
+    ok = self->func (self, session, self->data, cancellable, &error);
+  /* Done: the board is left as the options say (a restart, usually). */
+  if (ok && self->connect)
+    esprit_session_finish (session, NULL, NULL);
+  esprit_session_close (session);
+  if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);

@@ -6,43 +6,38 @@
 
 #include <gio/gio.h>
 
-#include "esprit-loader.h"
+#include "esprit-session.h"
 
 G_BEGIN_DECLS
 
 #define ESPRIT_TYPE_JOB (esprit_job_get_type ())
 G_DECLARE_FINAL_TYPE (EspritJob, esprit_job, ESPRIT, JOB, GObject)
 
-/* The work itself, called in the worker thread on a connected loader (or with @loader NULL
- * for jobs created with connect = FALSE). */
-typedef gboolean (*EspritJobFunc) (EspritJob     *job,
-                                   EspritLoader  *loader,
-                                   gpointer       data,
-                                   GCancellable  *cancellable,
-                                   GError       **error);
+/* The work itself, called in the worker thread on the job's session: connected, or only
+ * opened for jobs created with connect = FALSE. */
+typedef gboolean (*EspritJobFunc) (EspritJob      *job,
+                                   EspritSession  *session,
+                                   gpointer        data,
+                                   GCancellable   *cancellable,
+                                   GError        **error);
 
-/* Makes the transport in the worker (opening a port may block). */
-typedef EspritTransport *(*EspritJobOpenFunc) (gpointer   data,
-                                               guint      baud,
-                                               GError   **error);
-
-EspritJob   *esprit_job_new            (const char         *title,
-                                        EspritJobOpenFunc   open,
-                                        gpointer            open_data,
-                                        GDestroyNotify      open_destroy,
-                                        guint               baud,
-                                        gboolean            connect,
-                                        EspritAfter         after,
-                                        EspritJobFunc       func,
-                                        gpointer            data,
-                                        GDestroyNotify      destroy);
+/* A job on the board at @port: the worker opens a session with @options, connects when
+ * @connect, runs @func, then does the options' --after action (connected jobs only). */
+EspritJob   *esprit_job_new            (const char                 *title,
+                                        const char                 *port,
+                                        const EspritConnectOptions *options,
+                                        gboolean                    connect,
+                                        EspritJobFunc               func,
+                                        gpointer                    data,
+                                        GDestroyNotify              destroy);
+const char  *esprit_job_get_port       (EspritJob          *self);
 const char  *esprit_job_get_title      (EspritJob          *self);
 void         esprit_job_run            (EspritJob          *self);
 void         esprit_job_cancel         (EspritJob          *self);
 gboolean     esprit_job_get_running    (EspritJob          *self);
 /* The error the job ended with, NULL after success or while running. */
 const GError *esprit_job_get_error     (EspritJob          *self);
-/* Worker side: progress of the job's own work (also fed by the protocol's callback). */
+/* Worker side: progress of the job's own work (the session's progress arrives by itself). */
 void         esprit_job_progress       (EspritPhase         phase,
                                         guint64             done,
                                         guint64             total,

@@ -12,9 +12,8 @@
 #include "esprit-advice.h"
 #include "esprit-error.h"
 #include "esprit-file-row.h"
-#include "esprit-flash.h"
+#include "esprit-numbers.h"
 #include "esprit-port-list.h"
-#include "esprit-reset.h"
 #include "esprit-window.h"
 #include "esprit-write-plan.h"
 
@@ -53,7 +52,8 @@ struct _EspritWindow
   GtkStringList        *port_labels;
   GPtrArray            *port_ids;
   guint                 port_timer;
-  EspritSim            *virtual_boards[ESPRIT_N_CHIPS];
+  /* Opens the ports; keeps the virtual boards, so they remember their flash. */
+  EspritPortRegistry   *registry;
 
   EspritJob            *job;
   int                   phase;
@@ -172,63 +172,34 @@ esprit_window_select_port (EspritWindow *self,
   return FALSE;
 }
 
+/* The name a port is opened by: ESPRIT_SIM_TIMING=1 gives the virtual boards real wire and
+ * flash time (demos, tests of cancelling). */
+static char *
+board_port (const char *id)
+{
+  if (virtual_chip (id) != ESPRIT_CHIP_AUTO &&
+      g_strcmp0 (g_getenv ("ESPRIT_SIM_TIMING"), "1") == 0)
+    return g_strconcat (id, "?timing=1", NULL);
+  return g_strdup (id);
+}
+
 EspritSim *
 esprit_window_get_virtual_board (EspritWindow *self,
                                  EspritChip    chip)
 {
+  g_autofree char *port = NULL;
+  EspritSim *sim;
+
   g_return_val_if_fail (chip >= 0 && chip < ESPRIT_N_CHIPS, NULL);
 
-  if (self->virtual_boards[chip] == NULL)
-    {
-      EspritSimConfig config = { chip, 0, { 0 }, FALSE, NULL, TRUE };
-
-      /* ESPRIT_SIM_TIMING=1 gives the virtual boards real wire and flash time (demos, tests
-       * of cancelling). */
-      config.timing = g_strcmp0 (g_getenv ("ESPRIT_SIM_TIMING"), "1") == 0;
-      self->virtual_boards[chip] = esprit_sim_new (&config, NULL);
-    }
-  return self->virtual_boards[chip];
-}
-
-typedef struct {
-  char      *port;
-  EspritSim *sim;
-} Target;
-
-static void
-target_free (gpointer data)
-{
-  Target *t = data;
-
-  g_free (t->port);
-  g_clear_object (&t->sim);
-  g_free (t);
-}
-
-/* Worker thread: the job's transport. */
-static EspritTransport *
-open_target (gpointer   data,
-             guint      baud,
-             GError   **error)
-{
-  Target *t = data;
-
-  if (t->sim != NULL)
-    return esprit_sim_transport_new (t->sim, baud);
-  return esprit_transport_open (t->port, baud, error);
-}
-
-static Target *
-current_target (EspritWindow *self)
-{
-  Target *t = g_new0 (Target, 1);
-  EspritChip chip;
-
-  t->port = g_strdup (selected_port (self));
-  chip = virtual_chip (t->port);
-  if (chip != ESPRIT_CHIP_AUTO)
-    t->sim = g_object_ref (esprit_window_get_virtual_board (self, chip));
-  return t;
+  for (guint i = 0; i < G_N_ELEMENTS (virtual_ports); i++)
+    if (virtual_ports[i].chip == chip)
+      port = board_port (virtual_ports[i].id);
+  g_return_val_if_fail (port != NULL, NULL);
+  sim = esprit_sim_lookup_board (self->registry, port, TRUE);
+  /* Borrowed: the registry keeps the board as long as the window lives. */
+  g_object_unref (sim);
+  return sim;
 }
 
 /* ---- files -------------------------------------------------------------------------- */
@@ -614,13 +585,16 @@ start_job (EspritWindow  *self,
            const char    *success)
 {
   Finish *finish = g_new0 (Finish, 1);
-  guint baud = bauds[MIN (adw_combo_row_get_selected (self->baud_row), G_N_ELEMENTS (bauds) - 1)];
+  EspritConnectOptions options = ESPRIT_CONNECT_OPTIONS_INIT;
+  g_autofree char *port = board_port (selected_port (self));
 
   g_return_if_fail (self->job == NULL || !esprit_job_get_running (self->job));
 
   g_clear_object (&self->job);
-  self->job = esprit_job_new (title, open_target, current_target (self), target_free, baud,
-                              connect, after, func, data, destroy);
+  options.baud = bauds[MIN (adw_combo_row_get_selected (self->baud_row), G_N_ELEMENTS (bauds) - 1)];
+  options.after = after;
+  options.registry = self->registry;
+  self->job = esprit_job_new (title, port, &options, connect, func, data, destroy);
   finish->done = done;
   finish->data = data;
   finish->success = success;
@@ -647,13 +621,13 @@ start_job (EspritWindow  *self,
 /* ---- actions ------------------------------------------------------------------------ */
 
 static gboolean
-flash_func (EspritJob     *job,
-            EspritLoader  *loader,
-            gpointer       data,
-            GCancellable  *cancellable,
-            GError       **error)
+flash_func (EspritJob      *job,
+            EspritSession  *session,
+            gpointer        data,
+            GCancellable   *cancellable,
+            GError        **error)
 {
-  return esprit_write_plan_run (data, loader, esprit_job_progress, job, cancellable, error);
+  return esprit_session_write (session, data, cancellable, error);
 }
 
 static void
@@ -711,29 +685,25 @@ backup_free (gpointer data)
 }
 
 static gboolean
-backup_func (EspritJob     *job,
-             EspritLoader  *loader,
-             gpointer       data,
-             GCancellable  *cancellable,
-             GError       **error)
+backup_func (EspritJob      *job,
+             EspritSession  *session,
+             gpointer        data,
+             GCancellable   *cancellable,
+             GError        **error)
 {
   Backup *b = data;
-  g_autofree guint8 *buffer = NULL;
+  g_autofree char *path = g_file_get_path (b->file);
   guint32 size;
 
-  if (!esprit_flash_detect_size (loader, &size, cancellable, error))
-    return FALSE;
-  buffer = g_try_malloc (size);
-  if (buffer == NULL)
+  if (!esprit_session_get_flash_size (session, &size, cancellable, error))
     {
-      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, _("Out of memory"));
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
+                             _("The flash chip is unknown, so its size is too"));
       return FALSE;
     }
-  if (!esprit_flash_read (loader, 0, size, buffer, esprit_job_progress, job, cancellable, error))
-    return FALSE;
   /* Only verified data reaches the file, through a temporary renamed at the end. */
-  return g_file_replace_contents (b->file, (const char *) buffer, size, NULL, FALSE,
-                                  G_FILE_CREATE_NONE, NULL, cancellable, error);
+  return esprit_session_read_to_file (session, 0, size, path, cancellable, error);
 }
 
 void
@@ -777,13 +747,13 @@ backup_action (GtkWidget  *widget,
 }
 
 static gboolean
-erase_func (EspritJob     *job,
-            EspritLoader  *loader,
-            gpointer       data,
-            GCancellable  *cancellable,
-            GError       **error)
+erase_func (EspritJob      *job,
+            EspritSession  *session,
+            gpointer        data,
+            GCancellable   *cancellable,
+            GError        **error)
 {
-  return esprit_flash_erase_all (loader, esprit_job_progress, job, cancellable, error);
+  return esprit_session_erase (session, 0, 0, cancellable, error);
 }
 
 static void
@@ -816,13 +786,13 @@ erase_action (GtkWidget  *widget,
 }
 
 static gboolean
-reset_func (EspritJob     *job,
-            EspritLoader  *loader,
-            gpointer       data,
-            GCancellable  *cancellable,
-            GError       **error)
+reset_func (EspritJob      *job,
+            EspritSession  *session,
+            gpointer        data,
+            GCancellable   *cancellable,
+            GError        **error)
 {
-  return esprit_loader_hard_reset (loader, error);
+  return esprit_session_reset (session, ESPRIT_AFTER_HARD_RESET, cancellable, error);
 }
 
 static void
@@ -835,13 +805,13 @@ reset_action (GtkWidget  *widget,
 }
 
 static gboolean
-identify_func (EspritJob     *job,
-               EspritLoader  *loader,
-               gpointer       data,
-               GCancellable  *cancellable,
-               GError       **error)
+identify_func (EspritJob      *job,
+               EspritSession  *session,
+               gpointer        data,
+               GCancellable   *cancellable,
+               GError        **error)
 {
-  return esprit_loader_identify (loader, data, cancellable, error);
+  return esprit_session_identify (session, data, cancellable, error);
 }
 
 static void
@@ -857,7 +827,7 @@ identify_done (EspritWindow *self,
 {
   EspritDeviceInfo *info = data;
   g_autofree char *text = NULL;
-  g_autofree char *size = info->flash_size ? g_format_size_full (info->flash_size, G_FORMAT_SIZE_IEC_UNITS)
+  g_autofree char *size = info->flash_size ? esprit_format_size (info->flash_size)
                                            : g_strdup (_("unknown size"));
   g_autofree char *xtal = info->xtal_mhz ? g_strdup_printf (_("%u MHz crystal"), info->xtal_mhz)
                                          : g_strdup ("");
@@ -944,12 +914,12 @@ restore_settings (EspritWindow *self)
   GVariantIter iter;
   const char *path;
   guint32 addr;
-  int m;
+  EspritFlashMode m = ESPRIT_FLASH_MODE_KEEP;
 
   for (guint i = 0; i < G_N_ELEMENTS (bauds); i++)
     if (bauds[i] == baud)
       adw_combo_row_set_selected (self->baud_row, i);
-  m = esprit_flash_mode_parse (mode);
+  esprit_flash_mode_parse (mode, &m);
   adw_combo_row_set_selected (self->mode_row, m >= ESPRIT_FLASH_MODE_QIO ? (guint) m + 1 : 0);
   for (guint i = 0; i < G_N_ELEMENTS (size_names); i++)
     if (g_str_equal (size, size_names[i]))
@@ -1031,8 +1001,7 @@ esprit_window_dispose (GObject *object)
       g_clear_object (&self->job);
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPRIT_TYPE_WINDOW);
-  for (int i = 0; i < ESPRIT_N_CHIPS; i++)
-    g_clear_object (&self->virtual_boards[i]);
+  g_clear_object (&self->registry);
   g_clear_object (&self->settings);
   g_clear_object (&self->port_labels);
   g_clear_pointer (&self->port_ids, g_ptr_array_unref);
@@ -1095,6 +1064,8 @@ esprit_window_init (EspritWindow *self)
 
   self->settings = g_settings_new ("io.github.esprit.Esprit");
   self->known_chip = ESPRIT_CHIP_AUTO;
+  self->registry = esprit_port_registry_new ();
+  esprit_sim_register_scheme (self->registry, TRUE);
   self->port_ids = g_ptr_array_new_with_free_func (g_free);
   self->port_labels = gtk_string_list_new (NULL);
   adw_combo_row_set_model (self->port_row, G_LIST_MODEL (self->port_labels));

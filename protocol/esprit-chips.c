@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "esprit-chips.h"
+#include "esprit-enums.h"
 #include "esprit-error.h"
 #include "esprit-i18n.h"
 
@@ -156,25 +157,21 @@ esprit_chip_get_info (EspritChip chip)
   return &chips[chip];
 }
 
-EspritChip
-esprit_chip_from_name (const char *name)
+gboolean
+esprit_chip_parse (const char *name,
+                   EspritChip *chip)
 {
-  g_autofree char *folded = NULL;
-  GString *plain = g_string_new (NULL);
+  g_autoptr(GString) plain = g_string_new (NULL);
+  int v;
 
-  folded = g_ascii_strdown (name, -1);
-  for (const char *p = folded; *p; p++)
+  /* "ESP32-S3", "esp32s3", "esp32_s3": the nick without separators. */
+  for (const char *p = name; p != NULL && *p; p++)
     if (*p != '-' && *p != '_')
       g_string_append_c (plain, *p);
-  g_free (folded);
-  folded = g_string_free (plain, FALSE);
-
-  if (g_str_equal (folded, "auto"))
-    return ESPRIT_CHIP_AUTO;
-  for (int i = 0; i < ESPRIT_N_CHIPS; i++)
-    if (g_str_equal (folded, chips[i].id))
-      return i;
-  return -2;
+  if (!esprit_enum_parse (ESPRIT_TYPE_CHIP, plain->str, &v))
+    return FALSE;
+  *chip = v;
+  return TRUE;
 }
 
 gboolean

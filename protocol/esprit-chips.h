@@ -15,7 +15,7 @@ typedef enum {
   ESPRIT_CHIP_ESP32S3,
   ESPRIT_CHIP_ESP32C3,
   ESPRIT_CHIP_ESP32C6,
-  ESPRIT_N_CHIPS,
+  ESPRIT_N_CHIPS,           /*< skip >*/
   ESPRIT_CHIP_AUTO = -1,   /* detect */
 } EspritChip;
 
@@ -70,8 +70,9 @@ typedef struct {
 } EspritChipInfo;
 
 const EspritChipInfo *esprit_chip_get_info         (EspritChip     chip);
-/* Accepts "esp8266", "ESP32-S3", "esp32s3"; ESPRIT_CHIP_AUTO for "auto"; -2 if unknown. */
-EspritChip            esprit_chip_from_name        (const char    *name);
+/* Accepts "esp8266", "ESP32-S3", "esp32s3"; ESPRIT_CHIP_AUTO for "auto"; FALSE if unknown. */
+gboolean              esprit_chip_parse            (const char    *name,
+                                                    EspritChip    *chip);
 /* From the value at 0x40001000; FALSE if no chip matches. */
 gboolean              esprit_chip_from_magic       (guint32        magic,
                                                     EspritChip    *chip);

@@ -8,10 +8,6 @@
 
 G_BEGIN_DECLS
 
-/* ESPRIT_VERSION (0xE0): no data; the reply carries 8 payload bytes "ESPR" + u32 version,
- * then the stub's 2 status bytes. A stub without the extension answers a failure status. */
-#define ESPRIT_STUB_MAGIC "ESPR"
-
 /* Esprit's packed read (ESPRIT_OP_ESPRIT_READ_PACKED): erased spans as short tokens, the rest
  * compressed, the final MD5 over every byte. Only called when the loader kind is
  * ESPRIT_LOADER_ESPRIT_STUB. Lives in esprit-flash-packed.c. */
@@ -23,12 +19,6 @@ gboolean _esprit_flash_read_packed (EspritLoader       *self,
                                     gpointer            user_data,
                                     GCancellable       *cancellable,
                                     GError            **error);
-
-/* SPI_ATTACH where the ROM needs it (ESP32 family; stubs take 4 bytes, ROMs 8, §2); the
- * ESP8266 ROM attaches in FLASH_BEGIN(0,0). Done once per connection. */
-gboolean _esprit_flash_ensure_attached (EspritLoader  *self,
-                                        GCancellable  *cancellable,
-                                        GError       **error);
 
 /* Reads the 16-byte MD5 frame that ends a stub read and compares it with @buffer;
  * ESPRIT_ERROR_CHECKSUM when they differ. */

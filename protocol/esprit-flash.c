@@ -92,31 +92,6 @@ warn_rom_over_erase (EspritLoader *self,
                        start + wanted, start + erased - 1);
 }
 
-/* ESP32-family ROMs need SPI_ATTACH first; stubs take 4 bytes, ROMs 8 (§2). The ESP8266 ROM
- * attaches in FLASH_BEGIN(0,0). */
-gboolean
-_esprit_flash_ensure_attached (EspritLoader  *self,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  guint8 zeros[16] = { 0 };
-
-  if (_esprit_loader_get_attached (self))
-    return TRUE;
-  if (is_rom (self) && esprit_loader_get_chip (self) == ESPRIT_CHIP_ESP8266)
-    {
-      esprit_write_le32 (zeros + 8, ROM_BLOCK);
-      if (!esprit_loader_command (self, ESPRIT_OP_FLASH_BEGIN, zeros, 16, 0, 0,
-                                  ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
-        return FALSE;
-    }
-  else if (!esprit_loader_command (self, ESPRIT_OP_SPI_ATTACH, zeros, is_rom (self) ? 8 : 4, 0, 0,
-                                   ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
-    return FALSE;
-  _esprit_loader_set_attached (self, TRUE);
-  return TRUE;
-}
-
 gboolean
 esprit_flash_read_id (EspritLoader  *self,
                       guint32       *jedec_id,
@@ -127,7 +102,7 @@ esprit_flash_read_id (EspritLoader  *self,
   guint32 old_usr, old_usr2, cmd = 0, w0;
   const guint miso_bits = 24;
 
-  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+  if (!_esprit_loader_ensure_attached (self, cancellable, error))
     return FALSE;
   /* §5 steps 1-7: a user command 0x9F with a 24-bit read phase. */
   if (!esprit_loader_read_reg (self, spi->usr, &old_usr, cancellable, error) ||
@@ -218,7 +193,7 @@ esprit_flash_md5 (EspritLoader  *self,
                    _("The %s ROM loader cannot compute an MD5"), chip_info (self)->name);
       return FALSE;
     }
-  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+  if (!_esprit_loader_ensure_attached (self, cancellable, error))
     return FALSE;
   esprit_write_le32 (data, addr);
   esprit_write_le32 (data + 4, size);
@@ -459,7 +434,7 @@ esprit_flash_write (EspritLoader             *self,
                    len, addr, flash_size / 1024);
       return FALSE;
     }
-  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+  if (!_esprit_loader_ensure_attached (self, cancellable, error))
     return FALSE;
 
   if (is_rom (self) && addr % SECTOR != 0)
@@ -752,7 +727,7 @@ esprit_flash_read (EspritLoader       *self,
 
   if (size == 0)
     return TRUE;
-  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+  if (!_esprit_loader_ensure_attached (self, cancellable, error))
     return FALSE;
   if (progress)
     progress (ESPRIT_PHASE_READING, 0, size, user_data);
@@ -861,7 +836,7 @@ esprit_flash_erase_region (EspritLoader       *self,
                    _("Erase address and size must be multiples of 4096 (0x1000)"));
       return FALSE;
     }
-  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+  if (!_esprit_loader_ensure_attached (self, cancellable, error))
     return FALSE;
   if (progress)
     progress (ESPRIT_PHASE_ERASING, 0, size, user_data);
@@ -895,7 +870,7 @@ esprit_flash_erase_all (EspritLoader       *self,
 {
   guint32 size;
 
-  if (!_esprit_flash_ensure_attached (self, cancellable, error))
+  if (!_esprit_loader_ensure_attached (self, cancellable, error))
     return FALSE;
   if (progress)
     progress (ESPRIT_PHASE_ERASING, 0, 0, user_data);

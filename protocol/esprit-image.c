@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "esprit-command.h"
+#include "esprit-enums.h"
 #include "esprit-error.h"
 #include "esprit-i18n.h"
 #include "esprit-image.h"
@@ -260,50 +261,41 @@ esprit_image_patch_header (guint8           *data,
 const char *
 esprit_flash_mode_name (int mode)
 {
-  switch (mode)
-    {
-    case ESPRIT_FLASH_MODE_KEEP: return "keep";
-    case ESPRIT_FLASH_MODE_QIO: return "qio";
-    case ESPRIT_FLASH_MODE_QOUT: return "qout";
-    case ESPRIT_FLASH_MODE_DIO: return "dio";
-    case ESPRIT_FLASH_MODE_DOUT: return "dout";
-    default: return "unknown";
-    }
+  const char *nick = esprit_enum_to_nick (ESPRIT_TYPE_FLASH_MODE, mode);
+
+  return nick ? nick : "unknown";
 }
 
-int
-esprit_flash_mode_parse (const char *name)
+gboolean
+esprit_flash_mode_parse (const char      *name,
+                         EspritFlashMode *mode)
 {
-  for (int m = ESPRIT_FLASH_MODE_KEEP; m <= ESPRIT_FLASH_MODE_DOUT; m++)
-    if (g_ascii_strcasecmp (name, esprit_flash_mode_name (m)) == 0)
-      return m;
-  return -2;
+  int v;
+
+  if (!esprit_enum_parse (ESPRIT_TYPE_FLASH_MODE, name, &v))
+    return FALSE;
+  *mode = v;
+  return TRUE;
 }
 
 const char *
 esprit_flash_freq_name (int freq)
 {
-  switch (freq)
-    {
-    case ESPRIT_FLASH_FREQ_KEEP: return "keep";
-    case ESPRIT_FLASH_FREQ_40M: return "40m";
-    case ESPRIT_FLASH_FREQ_26M: return "26m";
-    case ESPRIT_FLASH_FREQ_20M: return "20m";
-    case ESPRIT_FLASH_FREQ_80M: return "80m";
-    default: return "unknown";
-    }
+  const char *nick = esprit_enum_to_nick (ESPRIT_TYPE_FLASH_FREQ, freq);
+
+  return nick ? nick : "unknown";
 }
 
-int
-esprit_flash_freq_parse (const char *name)
+gboolean
+esprit_flash_freq_parse (const char      *name,
+                         EspritFlashFreq *freq)
 {
-  static const int all[] = { ESPRIT_FLASH_FREQ_KEEP, ESPRIT_FLASH_FREQ_40M, ESPRIT_FLASH_FREQ_26M,
-                             ESPRIT_FLASH_FREQ_20M, ESPRIT_FLASH_FREQ_80M };
+  int v;
 
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (g_ascii_strcasecmp (name, esprit_flash_freq_name (all[i])) == 0)
-      return all[i];
-  return -2;
+  if (!esprit_enum_parse (ESPRIT_TYPE_FLASH_FREQ, name, &v))
+    return FALSE;
+  *freq = v;
+  return TRUE;
 }
 
 static char *

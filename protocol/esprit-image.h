@@ -91,10 +91,14 @@ gboolean    esprit_image_patch_header (guint8           *data,
 /* "ESP image for ESP8266: 3 segments, entry 0x40100000, DIO, 4MB, 40m" or "raw data". */
 char       *esprit_image_describe     (const EspritImageInfo *info);
 
-const char *esprit_flash_mode_name    (int               mode);   /* "qio", ... "keep" */
-int         esprit_flash_mode_parse   (const char      *name);    /* -2 if unknown */
-const char *esprit_flash_freq_name    (int               freq);   /* "40m", ... */
-int         esprit_flash_freq_parse   (const char      *name);    /* -2 if unknown */
+/* "qio", ... "keep"; "unknown" for a header byte that is none of them. */
+const char *esprit_flash_mode_name    (int               mode);
+gboolean    esprit_flash_mode_parse   (const char      *name,
+                                       EspritFlashMode *mode);
+/* "40m", ... "keep"; "unknown" for other nibbles. */
+const char *esprit_flash_freq_name    (int               freq);
+gboolean    esprit_flash_freq_parse   (const char      *name,
+                                       EspritFlashFreq *freq);
 /* Bytes of the size nibble in @size_freq for @chip, 0 if invalid. */
 guint32     esprit_image_flash_size   (EspritChip        chip,
                                        guint8            size_freq);

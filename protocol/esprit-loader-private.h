@@ -1,12 +1,45 @@
-/* esprit-loader-private.h: loader state shared with esprit-flash.c
+/* esprit-loader-private.h: the loader's state, shared by its files (esprit-loader*.c) and
+ * the flash operations (esprit-flash*.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include "esprit-loader.h"
+#include "esprit-slip.h"
 
 G_BEGIN_DECLS
+
+#define ESPRIT_REG_CHIP_MAGIC   0x40001000   /* protocol-facts §4 */
+#define ESPRIT_MAX_STRAY_FRAMES 100          /* §1 host rule */
+
+/* ESPRIT_VERSION (0xE0): no data; the reply carries 8 payload bytes "ESPR" + u32 version,
+ * then the stub's 2 status bytes. A stub without the extension answers a failure status. */
+#define ESPRIT_STUB_MAGIC "ESPR"
+
+struct _EspritLoader
+{
+  GObject            parent_instance;
+
+  EspritTransport   *transport;
+  EspritSlipDecoder *decoder;
+  guint8             rx[512];
+  gsize              rx_len;
+  gsize              rx_pos;
+
+  EspritLogFunc      log_func;
+  gpointer           log_data;
+  GDestroyNotify     log_destroy;
+  gboolean           trace;
+
+  EspritChip         chip;
+  EspritLoaderKind   kind;
+  guint32            stub_version;
+  gboolean           saw_ohai;         /* an OHAI frame went by while waiting for a reply */
+  guint32            flash_size;
+  gboolean           attached;
+};
+
 
 /* Timeouts of protocol-facts §2, in ms (per MB where named so). */
 #define ESPRIT_TIMEOUT_DEFAULT        3000
@@ -55,5 +88,22 @@ gboolean _esprit_loader_send_data (EspritLoader  *self,
                                    gboolean       lost_reply_ok,
                                    GCancellable  *cancellable,
                                    GError       **error);
+
+/* Forgets buffered input (after a flush of the transport). */
+void     _esprit_loader_drop_input     (EspritLoader  *self);
+/* One SYNC exchange (§2); *@stub is TRUE when every reply carried value 0. */
+gboolean _esprit_loader_sync_once      (EspritLoader  *self,
+                                        gboolean      *stub,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* Asks a running stub whether it is Esprit's (ESPRIT_VERSION); only cancelling fails. */
+gboolean _esprit_loader_identify_stub  (EspritLoader  *self,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* SPI_ATTACH where the ROM needs it (ESP32 family; stubs take 4 bytes, ROMs 8, §2); the
+ * ESP8266 ROM attaches in FLASH_BEGIN(0,0). Done once per connection. */
+gboolean _esprit_loader_ensure_attached (EspritLoader  *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
 
 G_END_DECLS

@@ -42,20 +42,6 @@ typedef enum {
   ESPRIT_LOADER_ESPRIT_STUB,   /* Esprit's own stub: answered ESPRIT_VERSION */
 } EspritLoaderKind;
 
-/* What "Identify" shows. */
-typedef struct {
-  EspritChip chip;
-  char      *description;      /* "ESP8266EX", "ESP8285", "ESP32-S3 (revision v0.2)" */
-  char      *features;         /* "WiFi, Dual Core, 240MHz" */
-  guint      xtal_mhz;
-  guint8     mac[6];
-  guint32    chip_id;          /* ESP8266 SDK chip id, 0 elsewhere */
-  guint32    flash_id;         /* JEDEC id as read (manufacturer in the low byte) */
-  guint32    flash_size;       /* from the id, 0 if unknown */
-} EspritDeviceInfo;
-
-void               esprit_device_info_clear     (EspritDeviceInfo *info);
-
 EspritLoader      *esprit_loader_new            (EspritTransport   *transport);
 EspritTransport   *esprit_loader_get_transport  (EspritLoader      *self);
 void               esprit_loader_set_log_func   (EspritLoader      *self,
@@ -167,15 +153,6 @@ gboolean           esprit_loader_mem_upload     (EspritLoader      *self,
                                                  guint32            addr,
                                                  const guint8      *data,
                                                  gsize              len,
-                                                 GCancellable      *cancellable,
-                                                 GError           **error);
-gboolean           esprit_loader_read_mac       (EspritLoader      *self,
-                                                 guint8             mac[6],
-                                                 GCancellable      *cancellable,
-                                                 GError           **error);
-/* Chip, MAC, crystal, flash id and size. */
-gboolean           esprit_loader_identify       (EspritLoader      *self,
-                                                 EspritDeviceInfo  *info,
                                                  GCancellable      *cancellable,
                                                  GError           **error);
 /* Timeout for an operation that scales with size: max(3 s, rate_ms_per_mb * bytes / 1e6),

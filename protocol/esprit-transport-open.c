@@ -44,12 +44,6 @@ esprit_transport_open (const char  *port,
     return esprit_transport_socket_open (port + strlen ("socket://"), error);
   if (g_str_has_prefix (port, "rfc2217://"))
     return esprit_transport_rfc2217_open (port + strlen ("rfc2217://"), baud, error);
-  if (g_str_has_prefix (port, "sim:"))
-    {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND,
-                   _("Virtual boards (%s) are opened through esprit_sim_open_port()"), port);
-      return NULL;
-    }
 
   /* socat and friends make symlinks to ptys: look at what the name points to. */
   resolved = g_canonicalize_filename (port, NULL);

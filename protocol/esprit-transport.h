@@ -98,8 +98,8 @@ gboolean    esprit_transport_get_usb_ids (EspritTransport  *self,
 void        esprit_transport_close       (EspritTransport  *self);
 
 /* Opens a device path (libserialport; ptys through termios), socket://host:port or
- * rfc2217://host:port at @baud. "sim:..." names are not handled here (the library does not
- * depend on the virtual board): see esprit_sim_open_port() in protocol/sim. */
+ * rfc2217://host:port at @baud: the built-in kinds. Front ends open ports through
+ * esprit_port_registry_open(), which also knows the schemes other libraries add. */
 EspritTransport *esprit_transport_open   (const char       *port,
                                           guint             baud,
                                           GError          **error);

@@ -161,3 +161,19 @@ esprit_test_enter_loader (EspritSim *sim)
     }
   g_assert_cmpuint (frames->len, >=, 8);
 }
+
+EspritTransport *
+esprit_test_open_port (const char  *port,
+                       guint        baud,
+                       GError     **error)
+{
+  static gsize registered;
+  EspritPortRegistry *registry = esprit_port_registry_get_default ();
+
+  if (g_once_init_enter (&registered))
+    {
+      esprit_sim_register_scheme (registry, FALSE);
+      g_once_init_leave (&registered, 1);
+    }
+  return esprit_port_registry_open (registry, port, baud, error);
+}

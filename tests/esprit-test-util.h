@@ -31,6 +31,11 @@ GPtrArray *esprit_test_exchange      (EspritSim    *sim,
                                       gsize         len,
                                       guint32       checksum,
                                       guint         wait_ms);
+/* Opens @port through the default registry, with the virtual board's "sim:" scheme added
+ * (each open a new board), as the command line does. */
+EspritTransport *esprit_test_open_port (const char  *port,
+                                        guint        baud,
+                                        GError     **error);
 /* Resets @sim into its ROM loader the classic way and syncs it (the 8 replies drained). */
 void       esprit_test_enter_loader  (EspritSim    *sim);
 

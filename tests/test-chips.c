@@ -14,10 +14,13 @@ test_table (void)
     {
       const EspritChipInfo *c = esprit_chip_get_info (i);
       EspritChip back;
+      EspritChip by_id = ESPRIT_CHIP_AUTO, by_name = ESPRIT_CHIP_AUTO;
 
       g_assert_nonnull (c->name);
-      g_assert_cmpint (esprit_chip_from_name (c->id), ==, i);
-      g_assert_cmpint (esprit_chip_from_name (c->name), ==, i);
+      g_assert_true (esprit_chip_parse (c->id, &by_id));
+      g_assert_true (esprit_chip_parse (c->name, &by_name));
+      g_assert_cmpint (by_id, ==, i);
+      g_assert_cmpint (by_name, ==, i);
       g_assert_true (esprit_chip_from_magic (c->magic[0], &back));
       g_assert_cmpint (back, ==, i);
       g_assert_true (c->rom_status_len == 2 || c->rom_status_len == 4);
@@ -28,8 +31,16 @@ test_table (void)
       g_assert_cmpuint (c->flash_sizes[2], !=, 0);
       g_assert_cmpuint (c->stub_ram_end, >, c->stub_ram_start);
     }
-  g_assert_cmpint (esprit_chip_from_name ("auto"), ==, ESPRIT_CHIP_AUTO);
-  g_assert_cmpint (esprit_chip_from_name ("esp31"), ==, -2);
+  {
+    EspritChip chip = ESPRIT_CHIP_ESP32;
+
+    g_assert_true (esprit_chip_parse ("auto", &chip));
+    g_assert_cmpint (chip, ==, ESPRIT_CHIP_AUTO);
+    g_assert_false (esprit_chip_parse ("esp31", &chip));
+    g_assert_cmpint (chip, ==, ESPRIT_CHIP_AUTO);
+    g_assert_true (esprit_chip_parse ("esp32_c3", &chip));
+    g_assert_cmpint (chip, ==, ESPRIT_CHIP_ESP32C3);
+  }
   g_assert_cmpuint (esprit_chip_get_info (ESPRIT_CHIP_ESP8266)->rom_status_len, ==, 2);
   g_assert_cmpuint (esprit_chip_get_info (ESPRIT_CHIP_ESP32)->bootloader_offset, ==, 0x1000);
   g_assert_cmpuint (esprit_chip_get_info (ESPRIT_CHIP_ESP32S3)->bootloader_offset, ==, 0);

@@ -160,10 +160,22 @@ test_v2 (void)
 static void
 test_names (void)
 {
-  g_assert_cmpint (esprit_flash_mode_parse ("dout"), ==, ESPRIT_FLASH_MODE_DOUT);
-  g_assert_cmpint (esprit_flash_mode_parse ("QIO"), ==, ESPRIT_FLASH_MODE_QIO);
-  g_assert_cmpint (esprit_flash_mode_parse ("quad"), ==, -2);
-  g_assert_cmpint (esprit_flash_freq_parse ("80m"), ==, ESPRIT_FLASH_FREQ_80M);
+  {
+    EspritFlashMode mode = ESPRIT_FLASH_MODE_KEEP;
+    EspritFlashFreq freq = ESPRIT_FLASH_FREQ_KEEP;
+
+    g_assert_true (esprit_flash_mode_parse ("dout", &mode));
+    g_assert_cmpint (mode, ==, ESPRIT_FLASH_MODE_DOUT);
+    g_assert_true (esprit_flash_mode_parse ("QIO", &mode));
+    g_assert_cmpint (mode, ==, ESPRIT_FLASH_MODE_QIO);
+    g_assert_false (esprit_flash_mode_parse ("quad", &mode));
+    g_assert_cmpint (mode, ==, ESPRIT_FLASH_MODE_QIO);
+    g_assert_true (esprit_flash_freq_parse ("80m", &freq));
+    g_assert_cmpint (freq, ==, ESPRIT_FLASH_FREQ_80M);
+    g_assert_true (esprit_flash_freq_parse ("keep", &freq));
+    g_assert_cmpint (freq, ==, ESPRIT_FLASH_FREQ_KEEP);
+    g_assert_cmpstr (esprit_flash_freq_name (0x7), ==, "unknown");
+  }
   g_assert_cmpstr (esprit_flash_mode_name (ESPRIT_FLASH_MODE_DIO), ==, "dio");
 }
 

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "esprit-device-info.h"
 #include "esprit-error.h"
 #include "esprit-flash.h"
 #include "esprit-reset.h"
@@ -39,10 +40,12 @@ test_detect_every_chip (void)
     {
       g_autoptr(EspritSim) sim = NULL;
       g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
-      EspritDeviceInfo info;
+      EspritDeviceInfo info = { 0 };
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (esprit_loader_identify (loader, &info, NULL, &error));
+      g_assert_true (esprit_device_info_read (loader, &info, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (esprit_device_info_read_flash (loader, &info, NULL, &error));
       g_assert_no_error (error);
       g_assert_cmpmem (info.mac, 6, esprit_sim_get_config (sim)->mac, 6);
       g_assert_cmpuint (info.flash_id, ==, 0x1640EF);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <asm/termbits.h>
 
+#include "esprit-device-info.h"
 #include "esprit-error.h"
 #include "esprit-loader.h"
 #include "esprit-reset.h"
@@ -290,7 +291,7 @@ test_serial_to_board (void)
                                         NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 1);
-  g_assert_true (esprit_loader_read_mac (loader, mac, NULL, &error));
+  g_assert_true (esprit_device_info_read_mac (loader, mac, NULL, &error));
   g_assert_cmpmem (mac, 6, esprit_sim_get_config (sim)->mac, 6);
   /* And the hard reset after it starts the program. */
   g_assert_true (esprit_loader_hard_reset (loader, &error));

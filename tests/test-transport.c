@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <asm/termbits.h>
 
+#include "esprit-device-info.h"
 #include "esprit-error.h"
 #include "esprit-flash.h"
 #include "esprit-rfc2217.h"
@@ -106,7 +107,7 @@ test_open_errors (void)
   g_autoptr(GError) e3 = NULL;
   g_autoptr(EspritTransport) t1 = esprit_transport_open ("/dev/ttyNOPE42", 115200, &e1);
   g_autoptr(EspritTransport) t2 = esprit_transport_open ("socket://127.0.0.1:1", 115200, &e2);
-  g_autoptr(EspritTransport) t3 = esprit_sim_open_port ("sim:esp9000", 115200, &e3);
+  g_autoptr(EspritTransport) t3 = esprit_test_open_port ("sim:esp9000", 115200, &e3);
 
   g_assert_error (e1, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (e1->message, "/dev/ttyNOPE42"));
@@ -183,7 +184,7 @@ test_served (gconstpointer data)
   const char *kind = data;
   Server *s = server_start (ESPRIT_CHIP_ESP32, kind);
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritTransport) t = esprit_sim_open_port (s->port, 115200, &error);
+  g_autoptr(EspritTransport) t = esprit_test_open_port (s->port, 115200, &error);
   g_autoptr(EspritLoader) loader = NULL;
   g_autoptr(GBytes) data_in = esprit_test_random_bytes (70000, 21);
   g_autofree guint8 *back = g_malloc (70000);
@@ -194,7 +195,7 @@ test_served (gconstpointer data)
   g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 3, ESPRIT_CHIP_AUTO,
                                         NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (esprit_loader_read_mac (loader, mac, NULL, &error));
+  g_assert_true (esprit_device_info_read_mac (loader, mac, NULL, &error));
   g_assert_cmpmem (mac, 6, esprit_sim_get_config (s->sim)->mac, 6);
   g_assert_true (esprit_flash_write (loader, 0x1000, data_in, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);

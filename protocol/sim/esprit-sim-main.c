@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esprit-numbers.h"
 #include "esprit-sim-server.h"
 
 static volatile gint stop_flag;
@@ -117,20 +118,16 @@ main (int    argc,
       fprintf (stderr, "esprit-sim: %s\n", error->message);
       return 2;
     }
-  config.chip = esprit_chip_from_name (chip ? chip : "esp8266");
-  if (config.chip < 0)
+  if (!esprit_chip_parse (chip ? chip : "esp8266", &config.chip) ||
+      config.chip == ESPRIT_CHIP_AUTO)
     {
       fprintf (stderr, "esprit-sim: unknown chip %s\n", chip);
       return 2;
     }
-  if (size && !esprit_sim_parse_size (size, &config.flash_size))
+  if ((size && !esprit_parse_size (size, _("Flash size"), &config.flash_size, &error)) ||
+      (mac && !esprit_parse_mac (mac, config.mac, &error)))
     {
-      fprintf (stderr, "esprit-sim: bad flash size %s\n", size);
-      return 2;
-    }
-  if (mac && !esprit_sim_parse_mac (mac, config.mac))
-    {
-      fprintf (stderr, "esprit-sim: bad MAC %s\n", mac);
+      fprintf (stderr, "esprit-sim: %s\n", error->message);
       return 2;
     }
   if ((noise_s && !parse_count (noise_s, &noise)) ||

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "esprit-chips.h"
+#include "esprit-port-registry.h"
 #include "esprit-transport.h"
 
 G_BEGIN_DECLS
@@ -98,20 +99,37 @@ guint            esprit_sim_get_boot_mode   (EspritSim             *self);
 /* An in-process transport to @sim (a board on a wire; no OS involved). */
 EspritTransport *esprit_sim_transport_new   (EspritSim             *sim,
                                              guint                  baud);
-/* Opens @port: "sim:esp8266", "sim:esp32?flash=FILE&size=4MB&mac=...&timing=1" make a new
- * in-process virtual board; anything else goes to esprit_transport_open(). */
-EspritTransport *esprit_sim_open_port       (const char            *port,
-                                             guint                  baud,
+
+/* A virtual board's port name, "sim:CHIP?flash=FILE&size=4MB&mac=aa:..&timing=1&lines=0&
+ * events=FILE": the one parser the command line, the window and the tests use. */
+typedef struct {
+  EspritSimConfig config;        /* its paths point into the two fields below */
+  char           *flash_path;
+  char           *events_path;
+} EspritSimPort;
+
+gboolean         esprit_sim_port_parse      (const char            *port,
+                                             EspritSimPort         *out,
                                              GError               **error);
+void             esprit_sim_port_clear      (EspritSimPort         *port);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EspritSimPort, esprit_sim_port_clear)
+/* A new board as @port describes it. */
+EspritSim       *esprit_sim_new_for_port    (const char            *port,
+                                             GError               **error);
+/* Adds "sim:" to @registry. With @keep_boards, a name opens the same board each time (the
+ * window's virtual boards keep their flash between jobs); otherwise every open is a new
+ * board (the command line: one board per run). */
+void             esprit_sim_register_scheme (EspritPortRegistry    *registry,
+                                             gboolean               keep_boards);
+/* The board @registry keeps for @port (a new reference), made now when @create and the
+ * registry keeps boards; NULL if none. */
+EspritSim       *esprit_sim_lookup_board    (EspritPortRegistry    *registry,
+                                             const char            *port,
+                                             gboolean               create);
 
 G_END_DECLS
 
 G_BEGIN_DECLS
 /* The board behind a transport made by esprit_sim_transport_new(). */
 EspritSim       *esprit_sim_transport_get_sim (EspritTransport     *transport);
-/* "4MB", "4M", "512K", "0x400000" */
-gboolean         esprit_sim_parse_size      (const char            *text,
-                                             guint32               *size);
-gboolean         esprit_sim_parse_mac       (const char            *text,
-                                             guint8                 mac[6]);
 G_END_DECLS

@@ -17,7 +17,7 @@ main (int    argc,
   g_autoptr(GBytes) img = NULL;
   EspritChip chip;
 
-  if (argc != 4 || (chip = esprit_chip_from_name (argv[1])) < 0)
+  if (argc != 4 || !esprit_chip_parse (argv[1], &chip) || chip == ESPRIT_CHIP_AUTO)
     {
       fprintf (stderr, "usage: make-image CHIP SIZE FILE\n");
       return 2;

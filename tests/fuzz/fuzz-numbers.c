@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "esprit-cli-numbers.h"
+#include "esprit-numbers.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 size_t esprit_fuzz_seeds (const uint8_t ***seeds, const size_t **sizes);
@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   guint32 v;
 
-  if (!esprit_cli_parse_number (text, "n", &v, &error))
+  if (!esprit_parse_number (text, "n", &v, &error))
     g_assert_nonnull (error);
   return 0;
 }

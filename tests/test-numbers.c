@@ -1,4 +1,4 @@
-/* test-cli-numbers.c
+/* test-numbers.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "esprit-cli-numbers.h"
+#include "esprit-numbers.h"
 #include "esprit-error.h"
 
 static void
@@ -22,7 +22,7 @@ test_good (void)
     {
       guint32 v = 1;
 
-      g_assert_true (esprit_cli_parse_number (cases[i].text, "n", &v, NULL));
+      g_assert_true (esprit_parse_number (cases[i].text, "n", &v, NULL));
       g_assert_cmpuint (v, ==, cases[i].value);
     }
 }
@@ -40,7 +40,7 @@ test_bad (void)
       g_autoptr(GError) error = NULL;
       guint32 v;
 
-      g_assert_false (esprit_cli_parse_number (cases[i], "Address", &v, &error));
+      g_assert_false (esprit_parse_number (cases[i], "Address", &v, &error));
       g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT);
       g_assert_nonnull (strstr (error->message, "Address"));
     }
@@ -51,7 +51,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/esprit/cli-numbers/good", test_good);
-  g_test_add_func ("/esprit/cli-numbers/bad", test_bad);
+  g_test_add_func ("/esprit/numbers/good", test_good);
+  g_test_add_func ("/esprit/numbers/bad", test_bad);
   return g_test_run ();
 }
