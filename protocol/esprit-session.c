@@ -15,7 +15,7 @@
 #include "esprit-error.h"
 #include "esprit-i18n.h"
 #include "esprit-numbers.h"
-#include "esprit-session.h"
+#include "esprit-session-private.h"
 
 struct _EspritSession
 {
@@ -203,6 +203,14 @@ log_board (EspritSession *self)
   log_line (self, ESPRIT_LOG_INFO, _("MAC: %s"), mac);
 }
 
+gboolean
+_esprit_session_stub_error_is_fatal (const GError *error)
+{
+  return g_error_matches (error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED);
+}
+
 /* The one stub policy: a stub that did not start is a warning while the ROM still answers
  * (nothing was changed on the board), an error once the board stopped answering. */
 static gboolean
@@ -216,9 +224,7 @@ start_stub (EspritSession  *self,
     return TRUE;
   if (esprit_loader_run_stub (self->loader, on_progress, self, cancellable, &stub_error))
     return TRUE;
-  if (g_error_matches (stub_error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC) ||
-      g_error_matches (stub_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_error_matches (stub_error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED))
+  if (_esprit_session_stub_error_is_fatal (stub_error))
     {
       g_propagate_error (error, g_steal_pointer (&stub_error));
       return FALSE;

@@ -162,18 +162,23 @@ esprit_test_enter_loader (EspritSim *sim)
   g_assert_cmpuint (frames->len, >=, 8);
 }
 
+void
+esprit_test_register_sim (void)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      esprit_sim_register_scheme (esprit_port_registry_get_default (), FALSE);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
 EspritTransport *
 esprit_test_open_port (const char  *port,
                        guint        baud,
                        GError     **error)
 {
-  static gsize registered;
-  EspritPortRegistry *registry = esprit_port_registry_get_default ();
-
-  if (g_once_init_enter (&registered))
-    {
-      esprit_sim_register_scheme (registry, FALSE);
-      g_once_init_leave (&registered, 1);
-    }
-  return esprit_port_registry_open (registry, port, baud, error);
+  esprit_test_register_sim ();
+  return esprit_port_registry_open (esprit_port_registry_get_default (), port, baud, error);
 }

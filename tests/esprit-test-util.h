@@ -31,6 +31,8 @@ GPtrArray *esprit_test_exchange      (EspritSim    *sim,
                                       gsize         len,
                                       guint32       checksum,
                                       guint         wait_ms);
+/* Adds "sim:" (a new board per open) to the default registry, once. */
+void             esprit_test_register_sim (void);
 /* Opens @port through the default registry, with the virtual board's "sim:" scheme added
  * (each open a new board), as the command line does. */
 EspritTransport *esprit_test_open_port (const char  *port,
