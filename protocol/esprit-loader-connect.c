@@ -16,43 +16,6 @@
 
 /* ---- connect ------------------------------------------------------------------------ */
 
-/* One SYNC exchange (§2): the first reply within 100 ms, then the other seven drained.
- * *@stub is TRUE when every reply carried value 0 (a stub is already running). */
-gboolean
-_esprit_loader_sync_once (EspritLoader  *self,
-                          gboolean      *stub,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  guint8 body[36] = { 0x07, 0x07, 0x12, 0x20 };
-  guint32 value = 0;
-  gboolean all_zero;
-
-  memset (body + 4, 0x55, 32);
-  if (!esprit_loader_command (self, ESPRIT_OP_SYNC, body, sizeof body, 0, 0, ESPRIT_TIMEOUT_SYNC,
-                              NULL, &value, NULL, cancellable, error))
-    return FALSE;
-  all_zero = value == 0;
-  for (int i = 0; i < 7; i++)
-    {
-      g_autoptr(GBytes) frame = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_SYNC, cancellable,
-                                                          NULL);
-      EspritResponse resp;
-
-      if (frame == NULL)
-        {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          break;
-        }
-      if (esprit_response_parse (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &resp) &&
-          resp.op == ESPRIT_OP_SYNC && resp.value != 0)
-        all_zero = FALSE;
-    }
-  *stub = all_zero;
-  return TRUE;
-}
-
 static gboolean
 detect_chip (EspritLoader  *self,
              GCancellable  *cancellable,
