@@ -19,16 +19,17 @@
 
 #define PACKED_PACKET   0x1000u   /* frame size, as esptool's READ_FLASH (§2) */
 #define PACKED_UNACKED  64u
-#define PACKED_RETRIES  3
 /* An acknowledgement of 0xFFFFFFFF tells Esprit's stub to abandon the read (stub-pack.h). */
 #define PACKED_ABORT    0xFFFFFFFFu
 
+/* A record or frame that cannot be right, reached at @at. */
 static gboolean
-corrupt (GError **error,
-         guint32  at)
+corrupt (EspritAttempt *a,
+         guint32        at)
 {
-  g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-               _("Corrupt data from the board at 0x%08x"), at);
+  a->result = ESPRIT_ATTEMPT_BAD_PACKET;
+  a->at = at;
+  a->length = 0;
   return FALSE;
 }
 
@@ -40,8 +41,8 @@ read_packed_once (EspritLoader       *self,
                   guint32            *wire,
                   EspritProgressFunc  progress,
                   gpointer            user_data,
-                  GCancellable       *cancellable,
-                  GError            **error)
+                  EspritAttempt      *a,
+                  GCancellable       *cancellable)
 {
   g_autoptr(GByteArray) pending = g_byte_array_new ();
   guint8 req[16];
@@ -51,30 +52,34 @@ read_packed_once (EspritLoader       *self,
   esprit_write_le32 (req + 4, size);
   esprit_write_le32 (req + 8, PACKED_PACKET);
   esprit_write_le32 (req + 12, PACKED_UNACKED);
-  if (!esprit_loader_command (self, ESPRIT_OP_ESPRIT_READ_PACKED, req, 16, 0, 0,
-                              ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
+  if (!_esprit_loader_exchange (self, ESPRIT_OP_ESPRIT_READ_PACKED, req, 16, 0, 0,
+                                ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, a, cancellable))
     return FALSE;
+  a->op = 0;
 
   while (produced < size)
     {
-      g_autoptr(GBytes) frame = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT,
-                                                          cancellable, error);
+      g_autoptr(GBytes) frame = NULL;
+      GError *ack_error = NULL;
       guint32 used = 0;
       guint32 before = produced;
       guint8 ack[4];
       gsize n;
       const guint8 *p;
 
-      if (frame == NULL)
+      if (!_esprit_loader_next_frame (self, ESPRIT_TIMEOUT_DEFAULT, &frame, a, cancellable))
         return FALSE;
       p = g_bytes_get_data (frame, &n);
       if (n == 0 || n > PACKED_PACKET)
-        return corrupt (error, addr + produced);
+        return corrupt (a, addr + produced);
       g_byte_array_append (pending, p, (guint) n);
       stream += (guint32) n;
       esprit_write_le32 (ack, stream);
-      if (!esprit_loader_write_frame (self, ack, 4, cancellable, error))
-        return FALSE;
+      if (!esprit_loader_write_frame (self, ack, 4, cancellable, &ack_error))
+        {
+          esprit_attempt_take_fatal (a, ack_error);
+          return FALSE;
+        }
 
       while (produced < size)
         {
@@ -82,18 +87,18 @@ read_packed_once (EspritLoader       *self,
           gint32 r = stub_pack_record_size (pending->data + used, pending->len - used, chunk);
 
           if (r < 0)
-            return corrupt (error, addr + produced);
+            return corrupt (a, addr + produced);
           if (r == 0)
             break;
           if (stub_pack_unpack (pending->data + used, (guint32) r, buffer + produced, chunk) < 0)
-            return corrupt (error, addr + produced);
+            return corrupt (a, addr + produced);
           produced += chunk;
           used += (guint32) r;
         }
       g_byte_array_remove_range (pending, 0, used);
       /* Only the last frame may be short, and nothing may follow the last record. */
       if ((n < PACKED_PACKET && produced < size) || (produced == size && pending->len > 0))
-        return corrupt (error, addr + produced);
+        return corrupt (a, addr + produced);
 
       if (progress)
         progress (ESPRIT_PHASE_READING, produced, size, user_data);
@@ -102,7 +107,7 @@ read_packed_once (EspritLoader       *self,
                            addr + produced, (guint) ((guint64) produced * 100 / size));
     }
 
-  if (!_esprit_flash_check_read_digest (self, buffer, size, cancellable, error))
+  if (!_esprit_flash_check_read_digest (self, buffer, size, a, cancellable))
     return FALSE;
   *wire = stream;
   return TRUE;
@@ -118,25 +123,18 @@ _esprit_flash_read_packed (EspritLoader       *self,
                            GCancellable       *cancellable,
                            GError            **error)
 {
+  EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
   guint32 wire = 0;
 
-  for (int attempt = 1; ; attempt++)
+  for (guint tries = 1; ; tries++)
     {
-      g_autoptr(GError) local_error = NULL;
-
-      if (read_packed_once (self, addr, size, buffer, &wire, progress, user_data, cancellable,
-                            &local_error))
+      if (read_packed_once (self, addr, size, buffer, &wire, progress, user_data, &attempt,
+                            cancellable))
         break;
-      if (attempt >= PACKED_RETRIES ||
-          !(g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
-            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT)))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; reading again"), local_error->message);
+      if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST, tries, TRUE))
+        return esprit_attempt_fail (&attempt, error);
       /* Stop the stub's stream, let what is in flight arrive, and drop it. */
-      _esprit_flash_release_read (self, PACKED_ABORT);
+      _esprit_flash_release_read (self, &attempt, PACKED_ABORT);
     }
   esprit_loader_log (self, ESPRIT_LOG_INFO,
                      _("Read %u bytes as %u packed bytes (%.1f %% of the data on the wire)"),

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "esprit-flash.h"
+#include "esprit-loader-private.h"
 
 G_BEGIN_DECLS
 
@@ -21,15 +22,17 @@ gboolean _esprit_flash_read_packed (EspritLoader       *self,
                                     GError            **error);
 
 /* Reads the 16-byte MD5 frame that ends a stub read and compares it with @buffer;
- * ESPRIT_ERROR_CHECKSUM when they differ. */
-gboolean _esprit_flash_check_read_digest (EspritLoader  *self,
-                                          const guint8  *buffer,
-                                          guint32        size,
-                                          GCancellable  *cancellable,
-                                          GError       **error);
+ * BAD_DIGEST when they differ. */
+gboolean _esprit_flash_check_read_digest (EspritLoader   *self,
+                                          const guint8   *buffer,
+                                          guint32         size,
+                                          EspritAttempt  *attempt,
+                                          GCancellable   *cancellable);
 
-/* Ends a broken stub read before retrying it (see esprit-flash.c). */
-void     _esprit_flash_release_read      (EspritLoader  *self,
-                                          guint32        ack_value);
+/* Before reading again after @attempt: says why, and ends the broken stub read (see
+ * esprit-flash.c). */
+void     _esprit_flash_release_read      (EspritLoader        *self,
+                                          const EspritAttempt *attempt,
+                                          guint32              ack_value);
 
 G_END_DECLS

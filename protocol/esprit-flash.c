@@ -21,7 +21,6 @@
 #define SKIP_REGION     0x10000u   /* skip-unchanged granularity */
 #define READ_PACKET     0x1000u    /* §2 stub READ_FLASH: esptool's packet size */
 #define READ_UNACKED    64
-#define BLOCK_RETRIES   3
 
 static const EspritChipInfo *
 chip_info (EspritLoader *self)
@@ -575,7 +574,7 @@ read_slow (EspritLoader       *self,
       guint32 rlen = MIN (SKIP_REGION, size - region);
       int attempt;
 
-      for (attempt = 0; attempt < BLOCK_RETRIES; attempt++)
+      for (attempt = 0; attempt < ESPRIT_ATTEMPTS; attempt++)
         {
           guint8 remote[16], local[16];
 
@@ -607,11 +606,11 @@ read_slow (EspritLoader       *self,
                              _("Data at 0x%08x arrived corrupted; reading it again"),
                              addr + region);
         }
-      if (attempt == BLOCK_RETRIES)
+      if (attempt == ESPRIT_ATTEMPTS)
         {
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
                        _("The data at 0x%08x kept arriving corrupted (%d attempts)"),
-                       addr + region, BLOCK_RETRIES);
+                       addr + region, ESPRIT_ATTEMPTS);
           return FALSE;
         }
       esprit_loader_log (self, ESPRIT_LOG_PROGRESS, _("Reading at 0x%08x... (%u %%)"),
@@ -624,11 +623,14 @@ read_slow (EspritLoader       *self,
  * whole size lets a stub finish with its digest; Esprit's stub stops at 0xFFFFFFFF), then drop
  * what it sends. */
 void
-_esprit_flash_release_read (EspritLoader *self,
-                            guint32       ack_value)
+_esprit_flash_release_read (EspritLoader        *self,
+                            const EspritAttempt *attempt,
+                            guint32              ack_value)
 {
+  g_autofree char *why = esprit_attempt_describe (attempt);
   guint8 ack[4];
 
+  esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; reading again"), why);
   esprit_write_le32 (ack, ack_value);
   esprit_loader_write_frame (self, ack, 4, NULL, NULL);
   g_usleep (200000);
@@ -637,13 +639,13 @@ _esprit_flash_release_read (EspritLoader *self,
 
 static gboolean
 read_stub_once (EspritLoader       *self,
-           guint32             addr,
-           guint32             size,
-           guint8             *buffer,
-           EspritProgressFunc  progress,
-           gpointer            user_data,
-           GCancellable       *cancellable,
-           GError            **error)
+                guint32             addr,
+                guint32             size,
+                guint8             *buffer,
+                EspritProgressFunc  progress,
+                gpointer            user_data,
+                EspritAttempt      *a,
+                GCancellable       *cancellable)
 {
   guint8 req[16];
   guint32 got = 0;
@@ -652,61 +654,62 @@ read_stub_once (EspritLoader       *self,
   esprit_write_le32 (req + 4, size);
   esprit_write_le32 (req + 8, READ_PACKET);
   esprit_write_le32 (req + 12, READ_UNACKED);
-  if (!esprit_loader_command (self, ESPRIT_OP_READ_FLASH, req, 16, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
-                              NULL, NULL, NULL, cancellable, error))
+  if (!_esprit_loader_exchange (self, ESPRIT_OP_READ_FLASH, req, 16, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
+                                NULL, NULL, a, cancellable))
     return FALSE;
+  a->op = 0;
   /* §2 stub READ_FLASH: raw frames, each acknowledged with the running total. */
   while (got < size)
     {
-      g_autoptr(GBytes) frame = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT, cancellable,
-                                                          error);
+      g_autoptr(GBytes) frame = NULL;
+      GError *ack_error = NULL;
       gsize n;
       const guint8 *p;
       guint8 ack[4];
 
-      if (frame == NULL)
+      if (!_esprit_loader_next_frame (self, ESPRIT_TIMEOUT_DEFAULT, &frame, a, cancellable))
         return FALSE;
       p = g_bytes_get_data (frame, &n);
       if (n > size - got || (n < READ_PACKET && got + n < size))
         {
-          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                       _("Corrupt data from the board at 0x%08x (a %zu"
-                         "-byte packet)"), addr + got, n);
+          a->result = ESPRIT_ATTEMPT_BAD_PACKET;
+          a->at = addr + got;
+          a->length = n;
           return FALSE;
         }
       memcpy (buffer + got, p, n);
       got += (guint32) n;
       esprit_write_le32 (ack, got);
-      if (!esprit_loader_write_frame (self, ack, 4, cancellable, error))
-        return FALSE;
+      if (!esprit_loader_write_frame (self, ack, 4, cancellable, &ack_error))
+        {
+          esprit_attempt_take_fatal (a, ack_error);
+          return FALSE;
+        }
       if (progress)
         progress (ESPRIT_PHASE_READING, got, size, user_data);
       if (got % 0x10000 == 0 || got == size)
         esprit_loader_log (self, ESPRIT_LOG_PROGRESS, _("Reading at 0x%08x... (%u %%)"),
                            addr + got, (guint) ((guint64) got * 100 / size));
     }
-  return _esprit_flash_check_read_digest (self, buffer, size, cancellable, error);
+  return _esprit_flash_check_read_digest (self, buffer, size, a, cancellable);
 }
 
 gboolean
-_esprit_flash_check_read_digest (EspritLoader  *self,
-                                 const guint8  *buffer,
-                                 guint32        size,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
+_esprit_flash_check_read_digest (EspritLoader   *self,
+                                 const guint8   *buffer,
+                                 guint32         size,
+                                 EspritAttempt  *attempt,
+                                 GCancellable   *cancellable)
 {
-  g_autoptr(GBytes) digest = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT, cancellable,
-                                                       error);
+  g_autoptr(GBytes) digest = NULL;
   guint8 local[16];
 
-  if (digest == NULL)
+  if (!_esprit_loader_next_frame (self, ESPRIT_TIMEOUT_DEFAULT, &digest, attempt, cancellable))
     return FALSE;
   local_md5 (buffer, size, local);
   if (g_bytes_get_size (digest) != 16 || memcmp (g_bytes_get_data (digest, NULL), local, 16) != 0)
     {
-      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                           _("The data read does not match the board's MD5: the transfer was "
-                             "corrupted"));
+      attempt->result = ESPRIT_ATTEMPT_BAD_DIGEST;
       return FALSE;
     }
   return TRUE;
@@ -747,24 +750,17 @@ esprit_flash_read (EspritLoader       *self,
     }
   if (!is_rom (self))
     {
-      /* A corrupted transfer is read again (up to 3 times, §2 retry count). */
-      for (int attempt = 1; ; attempt++)
-        {
-          g_autoptr(GError) local_error = NULL;
+      EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
 
-          if (read_stub_once (self, addr, size, buffer, progress, user_data, cancellable,
-                              &local_error))
+      /* A corrupted transfer is read again (up to 3 times, §2 retry count). */
+      for (guint tries = 1; ; tries++)
+        {
+          if (read_stub_once (self, addr, size, buffer, progress, user_data, &attempt,
+                              cancellable))
             break;
-          if (attempt >= BLOCK_RETRIES ||
-              !(g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
-                g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT)))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; reading again"),
-                             local_error->message);
-          _esprit_flash_release_read (self, size);
+          if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST, tries, TRUE))
+            return esprit_attempt_fail (&attempt, error);
+          _esprit_flash_release_read (self, &attempt, size);
         }
     }
   else if (chip_info (self)->rom_caps & ESPRIT_ROM_CAN_READ_SLOW)

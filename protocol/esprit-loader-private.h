@@ -5,13 +5,13 @@
  */
 #pragma once
 
+#include "esprit-attempt.h"
 #include "esprit-loader.h"
 #include "esprit-slip.h"
 
 G_BEGIN_DECLS
 
 #define ESPRIT_REG_CHIP_MAGIC   0x40001000   /* protocol-facts §4 */
-#define ESPRIT_MAX_STRAY_FRAMES 100          /* §1 host rule */
 
 /* ESPRIT_VERSION (0xE0): no data; the reply carries 8 payload bytes "ESPR" + u32 version,
  * then the stub's 2 status bytes. A stub without the extension answers a failure status. */
@@ -75,10 +75,9 @@ gboolean _esprit_loader_command_retry  (EspritLoader  *self,
                                         GCancellable  *cancellable,
                                         GError       **error);
 
-/* Sends one *_DATA block (FLASH, FLASH_DEFL, MEM), retrying it up to DATA_RETRIES times when
- * it was rejected or its reply lost. @lost_reply_ok: a retry refused as out of sequence after
- * a lost reply counts as delivered (something later checks the data). */
-#define DATA_RETRIES 3
+/* Sends one *_DATA block (FLASH, FLASH_DEFL, MEM), retrying it (ESPRIT_ATTEMPTS in all)
+ * when it was rejected or its reply lost. @lost_reply_ok: a retry refused as out of sequence
+ * after a lost reply counts as delivered (something later checks the data). */
 gboolean _esprit_loader_send_data (EspritLoader  *self,
                                    guint8         op,
                                    guint32        seq,
@@ -89,6 +88,24 @@ gboolean _esprit_loader_send_data (EspritLoader  *self,
                                    GCancellable  *cancellable,
                                    GError       **error);
 
+/* The next SLIP frame; FALSE with @attempt TIMEOUT or FATAL. */
+gboolean _esprit_loader_next_frame     (EspritLoader   *self,
+                                        guint           timeout_ms,
+                                        GBytes        **frame,
+                                        EspritAttempt  *attempt,
+                                        GCancellable   *cancellable);
+/* esprit_loader_command() with the outcome as a code in @attempt (cleared first). */
+gboolean _esprit_loader_exchange       (EspritLoader   *self,
+                                        guint8          op,
+                                        const guint8   *data,
+                                        gsize           len,
+                                        guint32         checksum,
+                                        gsize           payload_len,
+                                        guint           timeout_ms,
+                                        GBytes        **payload,
+                                        guint32        *value,
+                                        EspritAttempt  *attempt,
+                                        GCancellable   *cancellable);
 /* Forgets buffered input (after a flush of the transport). */
 void     _esprit_loader_drop_input     (EspritLoader  *self);
 /* One SYNC exchange (§2); *@stub is TRUE when every reply carried value 0. */

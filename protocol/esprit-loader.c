@@ -214,16 +214,19 @@ _esprit_loader_drop_input (EspritLoader *self)
   esprit_slip_decoder_reset (self->decoder);
 }
 
-GBytes *
-esprit_loader_read_frame (EspritLoader  *self,
-                          guint          timeout_ms,
-                          GCancellable  *cancellable,
-                          GError       **error)
+gboolean
+_esprit_loader_next_frame (EspritLoader   *self,
+                           guint           timeout_ms,
+                           GBytes        **frame,
+                           EspritAttempt  *attempt,
+                           GCancellable   *cancellable)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
+  attempt->result = ESPRIT_ATTEMPT_OK;
   for (;;)
     {
+      GError *read_error = NULL;
       gint64 left;
       gssize n;
 
@@ -234,28 +237,44 @@ esprit_loader_read_frame (EspritLoader  *self,
           if (r == ESPRIT_SLIP_FRAME)
             {
               gsize len;
-              const guint8 *frame = esprit_slip_decoder_frame (self->decoder, &len);
+              const guint8 *data = esprit_slip_decoder_frame (self->decoder, &len);
 
-              trace_bytes (self, "<", frame, len);
-              return g_bytes_new (frame, len);
+              trace_bytes (self, "<", data, len);
+              *frame = g_bytes_new (data, len);
+              return TRUE;
             }
         }
       left = deadline - g_get_monotonic_time ();
       if (left <= 0)
         {
-          g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT,
-                               esprit_slip_decoder_in_frame (self->decoder)
-                                 ? _("Timed out in the middle of a reply")
-                                 : _("Timed out waiting for a reply (no serial data received)"));
-          return NULL;
+          attempt->result = ESPRIT_ATTEMPT_TIMEOUT;
+          attempt->mid_frame = esprit_slip_decoder_in_frame (self->decoder);
+          return FALSE;
         }
       n = esprit_transport_read (self->transport, self->rx, sizeof self->rx,
-                                 (guint) MAX (1, (left + 999) / 1000), cancellable, error);
+                                 (guint) MAX (1, (left + 999) / 1000), cancellable, &read_error);
       if (n < 0)
-        return NULL;
+        {
+          esprit_attempt_take_fatal (attempt, read_error);
+          return FALSE;
+        }
       self->rx_len = (gsize) n;
       self->rx_pos = 0;
     }
+}
+
+GBytes *
+esprit_loader_read_frame (EspritLoader  *self,
+                          guint          timeout_ms,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
+  GBytes *frame = NULL;
+
+  if (!_esprit_loader_next_frame (self, timeout_ms, &frame, &attempt, cancellable))
+    esprit_attempt_fail (&attempt, error);
+  return frame;
 }
 
 gboolean
@@ -286,48 +305,28 @@ esprit_loader_send (EspritLoader  *self,
   return esprit_loader_write_frame (self, pkt->data, pkt->len, cancellable, error);
 }
 
-gboolean
-esprit_loader_command (EspritLoader  *self,
-                       guint8         op,
-                       const guint8  *data,
-                       gsize          len,
-                       guint32        checksum,
-                       gsize          payload_len,
-                       guint          timeout_ms,
-                       GBytes       **payload,
-                       guint32       *value,
-                       guint8        *status_error,
-                       GCancellable  *cancellable,
-                       GError       **error)
+/* Reads frames until the reply to @op (§1 host rule). */
+static gboolean
+await_reply (EspritLoader   *self,
+             guint8          op,
+             gsize           payload_len,
+             gint64          deadline,
+             GBytes        **payload,
+             guint32        *value,
+             EspritAttempt  *a,
+             GCancellable   *cancellable)
 {
-  gint64 deadline;
-  const char *name = esprit_op_name (op);
-
-  if (!esprit_loader_send (self, op, data, len, checksum, cancellable, error))
-    return FALSE;
-
-  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   for (guint i = 0; i < ESPRIT_MAX_STRAY_FRAMES; i++)
     {
       g_autoptr(GBytes) frame = NULL;
-      g_autoptr(GError) local_error = NULL;
       EspritResponse resp;
       gint64 left = deadline - g_get_monotonic_time ();
       const guint8 *f;
       gsize flen;
       guint8 failed, code;
 
-      frame = esprit_loader_read_frame (self, (guint) MAX (1, left / 1000), cancellable,
-                                        &local_error);
-      if (frame == NULL)
-        {
-          if (g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT))
-            g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT, _("%s: %s"),
-                         name ? name : "command", local_error->message);
-          else
-            g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
+      if (!_esprit_loader_next_frame (self, (guint) MAX (1, left / 1000), &frame, a, cancellable))
+        return FALSE;
       f = g_bytes_get_data (frame, &flen);
       if (!esprit_response_parse (f, flen, &resp))
         {
@@ -341,10 +340,8 @@ esprit_loader_command (EspritLoader  *self,
           /* §1 "unsupported": another opcode, failed, error 0x05. */
           if (resp.data_len >= 2 && resp.data[0] != 0 && resp.data[1] == 0x05)
             {
-              if (status_error)
-                *status_error = 0x05;
-              g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
-                           _("The loader does not support %s"), name ? name : "this command");
+              a->result = ESPRIT_ATTEMPT_UNSUPPORTED;
+              a->status = 0x05;
               return FALSE;
             }
           continue;
@@ -359,22 +356,15 @@ esprit_loader_command (EspritLoader  *self,
             }
           else
             {
-              g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
-                           _("%s: reply too short (%zu bytes)"),
-                           name ? name : "command", resp.data_len);
+              a->result = ESPRIT_ATTEMPT_SHORT_REPLY;
+              a->length = resp.data_len;
               return FALSE;
             }
         }
       if (failed)
         {
-          if (status_error)
-            *status_error = code;
-          g_set_error (error, ESPRIT_ERROR,
-                       code == 0x05 || code == ESPRIT_STUB_ERR_INVALID_COMMAND ||
-                       code == ESPRIT_STUB_ERR_CMD_NOT_IMPLEMENTED
-                         ? ESPRIT_ERROR_UNSUPPORTED : ESPRIT_ERROR_DEVICE,
-                       _("%s failed: %s (0x%02x)"), name ? name : "Command",
-                       esprit_status_describe (code), code);
+          a->result = ESPRIT_ATTEMPT_REFUSED;
+          a->status = code;
           return FALSE;
         }
       if (payload)
@@ -383,10 +373,60 @@ esprit_loader_command (EspritLoader  *self,
         *value = resp.value;
       return TRUE;
     }
-  g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED,
-               _("%s: no matching reply among %d frames"), name ? name : "command",
-               ESPRIT_MAX_STRAY_FRAMES);
+  a->result = ESPRIT_ATTEMPT_NO_MATCH;
   return FALSE;
+}
+
+gboolean
+_esprit_loader_exchange (EspritLoader   *self,
+                         guint8          op,
+                         const guint8   *data,
+                         gsize           len,
+                         guint32         checksum,
+                         gsize           payload_len,
+                         guint           timeout_ms,
+                         GBytes        **payload,
+                         guint32        *value,
+                         EspritAttempt  *attempt,
+                         GCancellable   *cancellable)
+{
+  GError *send_error = NULL;
+
+  esprit_attempt_clear (attempt);
+  attempt->op = op;
+  if (!esprit_loader_send (self, op, data, len, checksum, cancellable, &send_error))
+    {
+      esprit_attempt_take_fatal (attempt, send_error);
+      return FALSE;
+    }
+  return await_reply (self, op, payload_len,
+                      g_get_monotonic_time () + (gint64) timeout_ms * 1000, payload, value,
+                      attempt, cancellable);
+}
+
+gboolean
+esprit_loader_command (EspritLoader  *self,
+                       guint8         op,
+                       const guint8  *data,
+                       gsize          len,
+                       guint32        checksum,
+                       gsize          payload_len,
+                       guint          timeout_ms,
+                       GBytes       **payload,
+                       guint32       *value,
+                       guint8        *status_error,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
+
+  if (_esprit_loader_exchange (self, op, data, len, checksum, payload_len, timeout_ms, payload,
+                               value, &attempt, cancellable))
+    return TRUE;
+  if (status_error != NULL && (attempt.result == ESPRIT_ATTEMPT_REFUSED ||
+                               attempt.result == ESPRIT_ATTEMPT_UNSUPPORTED))
+    *status_error = attempt.status;
+  return esprit_attempt_fail (&attempt, error);
 }
 
 gboolean
@@ -401,23 +441,21 @@ _esprit_loader_command_retry (EspritLoader  *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  for (int attempt = 1; ; attempt++)
-    {
-      g_autoptr(GError) local_error = NULL;
+  EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
 
-      if (esprit_loader_command (self, op, data, len, 0, payload_len, timeout_ms, payload, value,
-                                 NULL, cancellable, &local_error))
+  for (guint tries = 1; ; tries++)
+    {
+      if (_esprit_loader_exchange (self, op, data, len, 0, payload_len, timeout_ms, payload,
+                                   value, &attempt, cancellable))
         return TRUE;
-      if (attempt >= 3 ||
-          !(g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT) ||
-            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
-            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED) ||
-            g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_DEVICE)))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; asking again"), local_error->message);
+      if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST | ESPRIT_RETRY_REFUSED, tries,
+                               self->kind != ESPRIT_LOADER_ROM))
+        return esprit_attempt_fail (&attempt, error);
+      {
+        g_autofree char *why = esprit_attempt_describe (&attempt);
+
+        esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; asking again"), why);
+      }
       esprit_transport_flush_input (self->transport, NULL);
       _esprit_loader_drop_input (self);
     }
@@ -509,37 +547,33 @@ _esprit_loader_send_data (EspritLoader  *self,
                           GError       **error)
 {
   g_autoptr(GByteArray) pkt = esprit_command_build_data (op, seq, block, len);
+  EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
   gboolean timed_out = FALSE;
 
   /* §2: a failed DATA block is retried 3 times. */
-  for (int attempt = 0; ; attempt++)
+  for (guint tries = 1; ; tries++)
     {
-      g_autoptr(GError) local_error = NULL;
-      guint8 code = 0;
-
-      if (esprit_loader_command (self, op, pkt->data + 8, pkt->len - 8,
-                                 esprit_read_le32 (pkt->data + 4), 0, timeout_ms, NULL, NULL,
-                                 &code, cancellable, &local_error))
+      if (_esprit_loader_exchange (self, op, pkt->data + 8, pkt->len - 8,
+                                   esprit_read_le32 (pkt->data + 4), 0, timeout_ms, NULL, NULL,
+                                   &attempt, cancellable))
         return TRUE;
-      if (timed_out && code == ESPRIT_ROM_ERR_INVALID_MESSAGE && lost_reply_ok)
+      if (timed_out && lost_reply_ok && attempt.result == ESPRIT_ATTEMPT_REFUSED &&
+          attempt.status == ESPRIT_ROM_ERR_INVALID_MESSAGE)
         {
           /* The block arrived but its reply was lost: the loader now wants the next
            * sequence number (§8.4). */
           return TRUE;
         }
-      timed_out = g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT);
-      /* Rejected blocks were not used: a checksum error, or on a stub a frame cut short on
-       * the way (its length no longer matches, §1 stub codes). */
-      if (attempt + 1 >= DATA_RETRIES ||
-          !(timed_out || g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM) ||
-            code == ESPRIT_ROM_ERR_CHECKSUM || code == ESPRIT_STUB_ERR_BAD_DATA_CHECKSUM ||
-            (self->kind != ESPRIT_LOADER_ROM && code == ESPRIT_STUB_ERR_BAD_DATA_LEN)))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), seq,
-                         local_error->message);
+      timed_out = attempt.result == ESPRIT_ATTEMPT_TIMEOUT;
+      if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST | ESPRIT_RETRY_REJECTED, tries,
+                               self->kind != ESPRIT_LOADER_ROM))
+        return esprit_attempt_fail (&attempt, error);
+      {
+        g_autofree char *why = esprit_attempt_describe (&attempt);
+
+        esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), seq,
+                           why);
+      }
       esprit_transport_flush_input (self->transport, NULL);
     }
 }
