@@ -1,8 +1,9 @@
 /* stub-main.c: the stub core: SLIP, command dispatch and the flash commands
  *
  * Protocol from protocol-facts §1, §2 and §6: requests and replies are SLIP frames; a reply
- * echoes the opcode and ends with 2 status bytes [failed, error]; DATA blocks are
- * acknowledged before they are written, so END is the completion barrier.
+ * echoes the opcode and ends with 2 status bytes [error, 0] as the common stubs send them
+ * (error first, 0 on success; a ROM sends [failed, error]); DATA blocks are acknowledged
+ * before they are written, so END is the completion barrier.
  *
  * Freestanding: no libc, no static state (all of it is in hal->state).
  *
@@ -87,7 +88,8 @@ static void
 reply (Hal *hal, uint8_t op, uint32_t value, const uint8_t *payload, uint32_t len, uint8_t error)
 {
   uint8_t header[8];
-  uint8_t status[2] = { error != STUB_OK, error };
+  /* §1: the common stubs' order, error first; the second byte stays 0. */
+  uint8_t status[2] = { error, 0 };
 
   header[0] = 0x01;
   header[1] = op;
