@@ -393,6 +393,9 @@ esprit_loader_command (EspritLoader  *self,
         }
       if (failed)
         {
+          /* §1: a stub sends [error, 0], a ROM [failed, error]. */
+          if (self->kind != ESPRIT_LOADER_ROM)
+            code = failed;
           if (status_error)
             *status_error = code;
           g_set_error (error, ESPRIT_ERROR,
