@@ -25,6 +25,7 @@ h_tx (void *ctx, const uint8_t *data, uint32_t len)
 {
   EspritStubHarness *h = ctx;
 
+  g_string_append (h->log, "tx ");
   g_byte_array_append (h->output, data, len);
 }
 
@@ -169,6 +170,23 @@ h_run_user_code (void *ctx)
 }
 
 static void
+h_start (void *ctx)
+{
+  EspritStubHarness *h = ctx;
+
+  g_string_append (h->log, "machine-start ");
+}
+
+static int
+h_unlock (void *ctx)
+{
+  EspritStubHarness *h = ctx;
+
+  g_string_append (h->log, "unlock ");
+  return h->fail_unlock;
+}
+
+static void
 h_reboot (void *ctx)
 {
   EspritStubHarness *h = ctx;
@@ -205,6 +223,8 @@ esprit_stub_harness_new (void)
     .write_reg = h_write_reg,
     .run_user_code = h_run_user_code,
     .reboot = h_reboot,
+    .start = h_start,
+    .flash_unlock = h_unlock,
   };
   return h;
 }

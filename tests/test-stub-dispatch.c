@@ -70,11 +70,56 @@ test_status_error_first (void)
   g_assert_cmpuint (stub_error (h, 0x0A, 0, 0), ==, 0x00);
 }
 
+/* §6 order at start: OHAI before the machine touches the flash; a read-only session never
+ * unlocks (rewrites the status register). */
+static void
+test_ohai_before_flash (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  guint8 md5[16] = { 0 };
+
+  put32 (md5 + 4, 0x1000);
+  esprit_stub_harness_send (h, 0x13, md5, 16, 0);
+  esprit_stub_harness_run (h);
+  g_assert_true (g_str_has_prefix (h->log->str, "start tx machine-start "));
+  g_assert_null (strstr (h->log->str, "unlock"));
+  g_assert_cmpuint (stub_error (h, 0x13, 0, 16), ==, 0);
+}
+
+/* SPIUnlock where a write or an erase needs it, 0xC5 when it fails. */
+static void
+test_unlock_before_writes (void)
+{
+  static const guint8 ops[] = { 0x02, 0x10, 0xD0, 0xD1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
+    for (int fail = 0; fail < 2; fail++)
+      {
+        g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+        guint8 args[16];
+        gsize len = ops[i] == 0xD0 ? 0 : ops[i] == 0xD1 ? 8 : 16;
+
+        put32 (args, 0x1000);
+        put32 (args + 4, ops[i] == 0xD1 ? 0x1000 : 1);
+        put32 (args + 8, 0x4000);
+        put32 (args + 12, 0x2000);
+        h->fail_unlock = fail;
+        esprit_stub_harness_send (h, ops[i], args, len, 0);
+        esprit_stub_harness_run (h);
+        g_assert_nonnull (strstr (h->log->str, "unlock "));
+        g_assert_cmpuint (stub_error (h, ops[i], 0, 0), ==, fail ? 0xC5 : 0);
+        if (fail)
+          g_assert_null (strstr (h->log->str, "erase"));
+      }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/stub-dispatch/status-error-first", test_status_error_first);
+  g_test_add_func ("/esprit/stub-dispatch/ohai-before-flash", test_ohai_before_flash);
+  g_test_add_func ("/esprit/stub-dispatch/unlock-before-writes", test_unlock_before_writes);
   return g_test_run ();
 }

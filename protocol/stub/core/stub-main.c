@@ -290,6 +290,11 @@ handle_begin (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
       status (hal, op, STUB_ERR_TOO_MUCH);
       return;
     }
+  if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
+    {
+      status (hal, op, STUB_ERR_SPI_UNLOCK);
+      return;
+    }
   st->flashing = 1;
   st->deflating = op == STUB_OP_FLASH_DEFL_BEGIN;
   st->deferred_error = STUB_OK;
@@ -609,6 +614,8 @@ erase_region (Hal *hal, uint32_t addr, uint32_t size)
   if (addr % STUB_SECTOR || size % STUB_SECTOR || addr > st->flash_size ||
       size > st->flash_size - addr)
     return STUB_ERR_BAD_DATA_LEN;
+  if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
+    return STUB_ERR_SPI_UNLOCK;
   while (addr < end)
     {
       if (addr % STUB_BLOCK == 0 && end - addr >= STUB_BLOCK)
@@ -743,7 +750,10 @@ dispatch (Hal *hal)
           status (hal, op, STUB_ERR_BAD_DATA_LEN);
           return 0;
         }
-      status (hal, op, hal->flash_erase_chip (hal->ctx) ? STUB_ERR_SPI_OP : STUB_OK);
+      if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
+        status (hal, op, STUB_ERR_SPI_UNLOCK);
+      else
+        status (hal, op, hal->flash_erase_chip (hal->ctx) ? STUB_ERR_SPI_OP : STUB_OK);
       return 0;
 
     case STUB_OP_ERASE_REGION:
@@ -801,8 +811,10 @@ esprit_stub_main (const esprit_stub_hal_t *hal)
   /* The common stubs start with 16 MB parameters (§6) until SPI_SET_PARAMS says more. */
   st->flash_size = 16u * 1024 * 1024;
 
-  /* §6: OHAI is the only unsolicited frame. */
+  /* §6: OHAI is the only unsolicited frame, and it goes out before the flash is touched. */
   send_frame (hal, ohai, 4);
+  if (hal->start)
+    hal->start (hal->ctx);
   for (;;)
     {
       if (read_frame (hal) < 0)

@@ -190,6 +190,31 @@ esp_write_reg (void *ctx, uint32_t addr, uint32_t value, uint32_t mask, uint32_t
     ets_delay_us (delay_us);
 }
 
+static int
+esp_unlock (void *ctx)
+{
+  return SPIUnlock ();
+}
+
+static void
+esp_start (void *ctx)
+{
+  Machine *m = ctx;
+
+  /* Receive by interrupt: on a full FIFO and after a short pause in the data. */
+  ets_isr_attach (ETS_UART_INUM, uart_isr, m);
+  REG (UART0_CONF1) = UART_RX_TOUT_EN | (2u << 24) | 80u;
+  REG (UART0_INT_CLR) = 0xFFFF;
+  REG (UART0_INT_ENA) = UART_RXFIFO_FULL_INT | UART_RXFIFO_TOUT_INT;
+  ets_isr_unmask (1u << ETS_UART_INUM);
+
+  /* §6: after OHAI, as the common stubs do: the flash attached, and parameters for 16 MB
+   * until SPI_SET_PARAMS says the real size. SPIUnlock waits for a write or an erase. */
+  SelectSpiFunction (0);
+  spi_flash_attach ();
+  SPIParamCfg (0, 16u * 1024 * 1024, STUB_BLOCK, STUB_SECTOR, 256, 0xFFFF);
+}
+
 static void
 esp_run_user_code (void *ctx)
 {
@@ -230,26 +255,15 @@ esp8266_stub_main (void)
     .run_user_code = esp_run_user_code,
     .reboot = esp_reboot,
     .work = 0,
+    .start = esp_start,
+    .flash_unlock = esp_unlock,
   };
 
   /* .bss is not uploaded (stub.ld): zero it first. */
   for (uint32_t *p = &_bss_start; p < &_bss_end; p++)
     *p = 0;
 
-  /* §6: what the common stubs do at start: no user start hook, the flash attached, and
-   * parameters for 16 MB until SPI_SET_PARAMS says the real size. */
+  /* §6: no user start hook (it points at the stub now); the rest waits for OHAI (esp_start). */
   ets_set_user_start (0);
-  SelectSpiFunction (0);
-  spi_flash_attach ();
-  SPIParamCfg (0, 16u * 1024 * 1024, STUB_BLOCK, STUB_SECTOR, 256, 0xFFFF);
-  SPIUnlock ();
-
-  /* Receive by interrupt: on a full FIFO and after a short pause in the data. */
-  ets_isr_attach (ETS_UART_INUM, uart_isr, m);
-  REG (UART0_CONF1) = UART_RX_TOUT_EN | (2u << 24) | 80u;
-  REG (UART0_INT_CLR) = 0xFFFF;
-  REG (UART0_INT_ENA) = UART_RXFIFO_FULL_INT | UART_RXFIFO_TOUT_INT;
-  ets_isr_unmask (1u << ETS_UART_INUM);
-
   esprit_stub_main (&hal);
 }
