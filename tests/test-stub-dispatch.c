@@ -113,6 +113,64 @@ test_unlock_before_writes (void)
       }
 }
 
+/* WRITE_REG as the common stubs: a full mask writes without reading; a partial one merges
+ * with the old value; the delay goes with the write. */
+static void
+test_write_reg_mask (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  guint8 w[32];
+
+  put32 (w, 0x60000000);
+  put32 (w + 4, 0x12345678);
+  put32 (w + 8, 0xFFFFFFFF);
+  put32 (w + 12, 0);
+  put32 (w + 16, 0x60000000);
+  put32 (w + 20, 0xAB);
+  put32 (w + 24, 0xFF);
+  put32 (w + 28, 50);
+  esprit_stub_harness_send (h, 0x09, w, 16, 0);
+  esprit_stub_harness_send (h, 0x09, w, 32, 0);
+  esprit_stub_harness_run (h);
+  g_assert_cmpuint (stub_error (h, 0x09, 0, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x09, 1, 0), ==, 0);
+  /* one read only: the masked write of the second command */
+  g_assert_cmpuint (h->reg_reads, ==, 1);
+  g_assert_nonnull (strstr (h->log->str, "write-reg:60000000=12345678/ffffffff+0 tx "
+                                         "write-reg:60000000=12345678/ffffffff+0 "
+                                         "read-reg:60000000 write-reg:60000000=123456ab/ffffffff+50 "));
+}
+
+/* SPI_SET_PARAMS: the core's own 64 KiB blocks and 4 KiB sectors, or a refusal. */
+static void
+test_set_params_geometry (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  g_auto(GStrv) calls = NULL;
+  guint8 p[24] = { 0 };
+
+  put32 (p + 4, 0x400000);
+  put32 (p + 8, 0x10000);
+  put32 (p + 12, 0x1000);
+  put32 (p + 16, 0x100);
+  put32 (p + 20, 0xFFFF);
+  esprit_stub_harness_send (h, 0x0B, p, 24, 0);
+  put32 (p + 8, 0x8000);
+  esprit_stub_harness_send (h, 0x0B, p, 24, 0);
+  put32 (p + 8, 0x10000);
+  put32 (p + 12, 0x800);
+  esprit_stub_harness_send (h, 0x0B, p, 24, 0);
+  esprit_stub_harness_run (h);
+  g_assert_cmpuint (stub_error (h, 0x0B, 0, 0), ==, 0);
+  g_assert_cmpuint (h->param_block, ==, 0x10000);
+  g_assert_cmpuint (h->param_sector, ==, 0x1000);
+  g_assert_cmpuint (stub_error (h, 0x0B, 1, 0), ==, 0xC2);
+  g_assert_cmpuint (stub_error (h, 0x0B, 2, 0), ==, 0xC2);
+  /* only the accepted one reached the machine */
+  calls = g_strsplit (h->log->str, "params:", -1);
+  g_assert_cmpuint (g_strv_length (calls), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -121,5 +179,7 @@ main (int    argc,
   g_test_add_func ("/esprit/stub-dispatch/status-error-first", test_status_error_first);
   g_test_add_func ("/esprit/stub-dispatch/ohai-before-flash", test_ohai_before_flash);
   g_test_add_func ("/esprit/stub-dispatch/unlock-before-writes", test_unlock_before_writes);
+  g_test_add_func ("/esprit/stub-dispatch/write-reg-mask", test_write_reg_mask);
+  g_test_add_func ("/esprit/stub-dispatch/set-params-geometry", test_set_params_geometry);
   return g_test_run ();
 }

@@ -192,9 +192,10 @@ sim_write_reg (void     *ctx,
 {
   SimStub *s = ctx;
 
-  _esprit_sim_write_reg (s->sim, addr, value, mask);
+  /* the common stubs wait before the write */
   if (delay_us)
     _esprit_sim_board_busy (s->sim, delay_us);
+  _esprit_sim_write_reg (s->sim, addr, value, mask);
 }
 
 static void

@@ -696,8 +696,16 @@ dispatch (Hal *hal)
           return 0;
         }
       for (uint32_t i = 0; i < len; i += 16)
-        hal->write_reg (hal->ctx, le32 (data + i), le32 (data + i + 4), le32 (data + i + 8),
-                        le32 (data + i + 12));
+        {
+          uint32_t addr = le32 (data + i), mask = le32 (data + i + 8);
+          uint32_t v = le32 (data + i + 4) & mask;
+
+          /* As the common stubs: no read when every bit is written (reading a FIFO register
+           * takes a byte out of it); the HAL waits delay_us before the write. */
+          if (mask != 0xFFFFFFFFu)
+            v |= hal->read_reg (hal->ctx, addr) & ~mask;
+          hal->write_reg (hal->ctx, addr, v, 0xFFFFFFFFu, le32 (data + i + 12));
+        }
       status (hal, op, STUB_OK);
       return 0;
 
@@ -706,6 +714,13 @@ dispatch (Hal *hal)
       if (len != 24)
         {
           status (hal, op, STUB_ERR_BAD_DATA_LEN);
+          return 0;
+        }
+      /* The core erases in 64 KiB blocks and 4 KiB sectors: other geometries are refused
+       * rather than handed to the ROM while the core goes on using its own. */
+      if (le32 (data + 8) != STUB_BLOCK || le32 (data + 12) != STUB_SECTOR)
+        {
+          status (hal, op, STUB_ERR_BAD_BLOCKSIZE);
           return 0;
         }
       if (hal->flash_set_params (hal->ctx, le32 (data + 4), le32 (data + 8), le32 (data + 12),

@@ -185,9 +185,13 @@ esp_read_reg (void *ctx, uint32_t addr)
 static void
 esp_write_reg (void *ctx, uint32_t addr, uint32_t value, uint32_t mask, uint32_t delay_us)
 {
-  REG (addr) = (REG (addr) & ~mask) | (value & mask);
+  /* As the common stubs: the delay first, and no read when every bit is written (the core
+   * passes a full mask after merging). */
   if (delay_us)
     ets_delay_us (delay_us);
+  if (mask != 0xFFFFFFFFu)
+    value = (REG (addr) & ~mask) | (value & mask);
+  REG (addr) = value;
 }
 
 static int
@@ -226,6 +230,9 @@ esp_run_user_code (void *ctx)
 static void
 esp_reboot (void *ctx)
 {
+  /* The reply has left the FIFO (tx_flush); as the common stubs, give the host's UART and
+   * the line 10 ms before the reset. */
+  ets_delay_us (10000);
   software_reset ();
 }
 
