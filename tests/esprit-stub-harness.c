@@ -186,6 +186,37 @@ h_unlock (void *ctx)
   return h->fail_unlock;
 }
 
+static int
+h_ram_check (void *ctx, uint32_t addr, uint32_t len)
+{
+  /* the window, less the part the "stub" occupies */
+  if (addr < ESPRIT_HARNESS_RAM_BASE || addr - ESPRIT_HARNESS_RAM_BASE > ESPRIT_HARNESS_RAM_SIZE ||
+      len > ESPRIT_HARNESS_RAM_SIZE - (addr - ESPRIT_HARNESS_RAM_BASE))
+    return 1;
+  return addr + len > ESPRIT_HARNESS_SELF;
+}
+
+static void
+h_ram_write (void *ctx, uint32_t addr, const uint8_t *src, uint32_t len)
+{
+  EspritStubHarness *h = ctx;
+
+  /* the core checked the region (MEM_BEGIN) and never writes past what it announced */
+  g_assert_true (addr % 4 == 0 && len % 4 == 0);
+  g_assert_false (h_ram_check (ctx, addr, len));
+  memcpy (h->ram + (addr - ESPRIT_HARNESS_RAM_BASE), src, len);
+}
+
+static int
+h_ram_run (void *ctx, uint32_t entry)
+{
+  EspritStubHarness *h = ctx;
+
+  g_string_append_printf (h->log, "run:%x ", entry);
+  h->ran_entry = entry;
+  return 0;
+}
+
 static void
 h_reboot (void *ctx)
 {
@@ -225,6 +256,9 @@ esprit_stub_harness_new (void)
     .reboot = h_reboot,
     .start = h_start,
     .flash_unlock = h_unlock,
+    .ram_check = h_ram_check,
+    .ram_write = h_ram_write,
+    .ram_run = h_ram_run,
   };
   return h;
 }

@@ -27,7 +27,6 @@ typedef struct {
   GByteArray *input;              /* the wire, host to stub */
   gboolean    fail_unlock;
   gboolean    fail_flash;         /* every flash hook fails */
-  gboolean    no_mem;             /* leave the MEM_* hooks out */
 
   /* what happened */
   GByteArray *output;             /* the wire, stub to host */

@@ -10,6 +10,7 @@
 
 #include "esprit-command.h"
 #include "esprit-stub-harness.h"
+#include "esprit-test-util.h"
 
 /* The reply to @op among the frames (the first one), or NULL. */
 static GBytes *
@@ -171,6 +172,93 @@ test_set_params_geometry (void)
   g_assert_cmpuint (g_strv_length (calls), ==, 2);
 }
 
+static void
+send_mem (EspritStubHarness *h, guint32 size, guint32 addr)
+{
+  guint8 b[16];
+
+  put32 (b, size);
+  put32 (b + 4, (size + 0x17FF) / 0x1800);
+  put32 (b + 8, 0x1800);
+  put32 (b + 12, addr);
+  esprit_stub_harness_send (h, 0x05, b, 16, 0);
+}
+
+static void
+send_mem_data (EspritStubHarness *h, guint32 seq, const guint8 *data, gsize len)
+{
+  g_autoptr(GByteArray) pkt = esprit_command_build_data (0x07, seq, data, len);
+
+  esprit_stub_harness_send (h, 0x07, pkt->data + 8, pkt->len - 8, esprit_read_le32 (pkt->data + 4));
+}
+
+static void
+send_mem_end (EspritStubHarness *h, guint32 flag, guint32 entry)
+{
+  guint8 e[8];
+
+  put32 (e, flag);
+  put32 (e + 4, entry);
+  esprit_stub_harness_send (h, 0x06, e, 8, 0);
+}
+
+/* MEM_BEGIN/DATA/END behind the stub: a RAM program loaded in blocks (a lost reply's block
+ * sent again), then started through the machine. */
+static void
+test_mem_load_and_run (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  g_autoptr(GBytes) prog = esprit_test_random_bytes (0x2000, 7);
+  const guint8 *p = g_bytes_get_data (prog, NULL);
+
+  send_mem (h, 0x2000, 0x40101000);
+  send_mem_data (h, 0, p, 0x1800);
+  send_mem_data (h, 0, p, 0x1800);                 /* resent: not written twice */
+  send_mem_data (h, 1, p + 0x1800, 0x800);
+  send_mem_end (h, 0, 0x40101004);
+  esprit_stub_harness_run (h);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (stub_error (h, 0x07, i, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x05, 0, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x06, 0, 0), ==, 0);
+  g_assert_cmpmem (h->ram + 0x1000, 0x2000, p, 0x2000);
+  g_assert_cmpuint (h->ran_entry, ==, 0x40101004);
+  /* the reply left before the jump */
+  g_assert_nonnull (strstr (h->log->str, "tx flush run:40101004 "));
+}
+
+/* What MEM_* refuses: the stub's own memory, DATA before BEGIN, too much, END too early;
+ * flag 1 loads without starting. */
+static void
+test_mem_refusals (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  guint8 block[0x100];
+
+  memset (block, 0x5A, sizeof block);
+  send_mem_data (h, 0, block, 0x100);               /* before BEGIN */
+  send_mem (h, 0x1000, ESPRIT_HARNESS_SELF - 0x800); /* over the stub */
+  send_mem (h, 0x100, 0x40100002);                  /* not word-aligned */
+  send_mem (h, 0x80, 0x40100000);
+  send_mem_data (h, 0, block, 0x100);               /* more than announced */
+  send_mem_end (h, 0, 0x40100000);                  /* nothing arrived */
+  send_mem (h, 0x100, 0x40100000);
+  send_mem_data (h, 0, block, 0x100);
+  send_mem_end (h, 1, 0);                           /* loaded, not started */
+  esprit_stub_harness_run (h);
+  g_assert_cmpuint (stub_error (h, 0x07, 0, 0), ==, 0xC6);
+  g_assert_cmpuint (stub_error (h, 0x05, 0, 0), ==, 0xC0);
+  g_assert_cmpuint (stub_error (h, 0x05, 1, 0), ==, 0xC0);
+  g_assert_cmpuint (stub_error (h, 0x05, 2, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x07, 1, 0), ==, 0xC9);
+  g_assert_cmpuint (stub_error (h, 0x06, 0, 0), ==, 0xC8);
+  g_assert_cmpuint (stub_error (h, 0x05, 3, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x07, 2, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x06, 1, 0), ==, 0);
+  g_assert_cmpuint (h->ran_entry, ==, 0);
+  g_assert_cmpuint (h->ram[0xFF], ==, 0x5A);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -181,5 +269,7 @@ main (int    argc,
   g_test_add_func ("/esprit/stub-dispatch/unlock-before-writes", test_unlock_before_writes);
   g_test_add_func ("/esprit/stub-dispatch/write-reg-mask", test_write_reg_mask);
   g_test_add_func ("/esprit/stub-dispatch/set-params-geometry", test_set_params_geometry);
+  g_test_add_func ("/esprit/stub-dispatch/mem-load-and-run", test_mem_load_and_run);
+  g_test_add_func ("/esprit/stub-dispatch/mem-refusals", test_mem_refusals);
   return g_test_run ();
 }

@@ -79,6 +79,18 @@ typedef struct esprit_stub_hal {
    * write or an erase only (FLASH_BEGIN, FLASH_DEFL_BEGIN, ERASE_*), never on a read-only
    * session; nonzero = failure (0xC5). */
   int      (*flash_unlock)       (void *ctx);
+
+  /* MEM_BEGIN / MEM_DATA / MEM_END: a RAM program loaded after the stub, as the common stubs
+   * allow (NULL ram_write: the core answers 0xC3). ram_check (optional) returns nonzero when
+   * [addr, addr+len) is not RAM a program may take: the stub's own code, data and stack, the
+   * ROM's memory, anything that is not RAM (the common stubs copy blindly and overwrite
+   * themselves). ram_write copies @len bytes (a multiple of 4) with 32-bit stores (IRAM
+   * takes no byte stores). ram_run (MEM_END with flag 0, the reply flushed) calls @entry;
+   * it returns nonzero when the core must return from esprit_stub_main, 0 to go on serving
+   * (the program returned). */
+  int      (*ram_check)          (void *ctx, uint32_t addr, uint32_t len);
+  void     (*ram_write)          (void *ctx, uint32_t addr, const uint8_t *src, uint32_t len);
+  int      (*ram_run)            (void *ctx, uint32_t entry);
 } esprit_stub_hal_t;
 
 /* Sends OHAI, calls hal->start, then serves commands until the link is gone or

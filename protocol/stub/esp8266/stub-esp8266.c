@@ -64,6 +64,15 @@ typedef struct {
 static Machine machine;
 
 extern uint32_t _bss_start, _bss_end;
+extern uint8_t _stub_iram_start[], _stub_iram_end[], _stub_dram_start[], _stub_dram_end[];
+
+/* RAM a program loaded with MEM_* may take (§6 memory map): DRAM below the ROM's own data
+ * and stack at 0x3FFFC000 (model: the ROM keeps its variables and the stack there), and the
+ * IRAM including the upper 32 KiB the flash cache would use, less the stub itself. */
+#define LOAD_DRAM_START 0x3FFE8000u
+#define LOAD_DRAM_END   0x3FFFC000u
+#define LOAD_IRAM_START 0x40100000u
+#define LOAD_IRAM_END   0x40110000u
 
 static void
 uart_isr (void *arg)
@@ -219,6 +228,49 @@ esp_start (void *ctx)
   SPIParamCfg (0, 16u * 1024 * 1024, STUB_BLOCK, STUB_SECTOR, 256, 0xFFFF);
 }
 
+static int
+overlaps (uint32_t addr, uint32_t len, const uint8_t *start, const uint8_t *end)
+{
+  uint32_t s = (uint32_t) (uintptr_t) start, e = (uint32_t) (uintptr_t) end;
+
+  return addr < e && (s <= addr || s - addr < len);
+}
+
+static int
+esp_ram_check (void *ctx, uint32_t addr, uint32_t len)
+{
+  int in_dram = addr >= LOAD_DRAM_START && addr <= LOAD_DRAM_END &&
+                len <= LOAD_DRAM_END - addr;
+  int in_iram = addr >= LOAD_IRAM_START && addr <= LOAD_IRAM_END &&
+                len <= LOAD_IRAM_END - addr;
+
+  if (!in_dram && !in_iram)
+    return 1;
+  return overlaps (addr, len, _stub_iram_start, _stub_iram_end) ||
+         overlaps (addr, len, _stub_dram_start, _stub_dram_end);
+}
+
+static void
+esp_ram_write (void *ctx, uint32_t addr, const uint8_t *src, uint32_t len)
+{
+  volatile uint32_t *dst = (volatile uint32_t *) (uintptr_t) addr;
+
+  /* 32-bit stores: IRAM takes no others (§8.7). */
+  for (uint32_t i = 0; i < len; i += 4)
+    *dst++ = (uint32_t) src[i] | (uint32_t) src[i + 1] << 8 | (uint32_t) src[i + 2] << 16 |
+             (uint32_t) src[i + 3] << 24;
+}
+
+static int
+esp_ram_run (void *ctx, uint32_t entry)
+{
+  /* As the legacy stub: the reply has left the FIFO; 1 ms more, then call the program.
+   * If it returns, the stub goes on serving. */
+  ets_delay_us (1000);
+  ((void (*) (void)) (uintptr_t) entry) ();
+  return 0;
+}
+
 static void
 esp_run_user_code (void *ctx)
 {
@@ -264,6 +316,9 @@ esp8266_stub_main (void)
     .work = 0,
     .start = esp_start,
     .flash_unlock = esp_unlock,
+    .ram_check = esp_ram_check,
+    .ram_write = esp_ram_write,
+    .ram_run = esp_ram_run,
   };
 
   /* .bss is not uploaded (stub.ld): zero it first. */
