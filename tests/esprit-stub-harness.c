@@ -14,10 +14,31 @@ static int
 h_rx_byte (void *ctx)
 {
   EspritStubHarness *h = ctx;
+  int c;
 
-  if (h->in_pos >= h->input->len)
-    return -1;
-  return h->input->data[h->in_pos++];
+  while ((c = stub_rx_pop (&h->rx)) < 0)
+    {
+      guint n = MIN (64, h->input->len - h->in_pos);
+
+      if (n == 0)
+        return -1;
+      for (guint i = 0; i < n; i++)
+        stub_rx_push (&h->rx, h->input->data[h->in_pos++]);
+    }
+  return c;
+}
+
+/* The host's next frame arrives while the flash is busy (only when nothing is waiting):
+ * bytes go in until the ring has published one more frame. */
+static void
+arrive_during_erase (EspritStubHarness *h)
+{
+  uint32_t head = h->rx.head;
+
+  if (head != h->rx.tail)
+    return;
+  while (h->in_pos < h->input->len && h->rx.head == head)
+    stub_rx_push (&h->rx, h->input->data[h->in_pos++]);
 }
 
 static void
@@ -82,6 +103,7 @@ static int
 h_erase (EspritStubHarness *h, const char *what, uint32_t addr, uint32_t len)
 {
   g_string_append_printf (h->log, "%s:%x ", what, addr);
+  arrive_during_erase (h);
   if (h->fail_flash || !in_flash (addr, len))
     return 1;
   memset (h->flash + addr, 0xFF, len);
@@ -235,6 +257,7 @@ esprit_stub_harness_new (void)
   h->log = g_string_new (NULL);
   h->state = g_new0 (esprit_stub_state_t, 1);
   memset (h->flash, 0xFF, sizeof h->flash);
+  stub_rx_init (&h->rx);
   h->hal = (esprit_stub_hal_t) {
     .ctx = h,
     .state = h->state,

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "stub-core.h"
+#include "stub-rx.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,10 @@ typedef struct {
   guint32     param_block, param_sector;
 
   guint       in_pos;
+  /* The input reaches the core through the ESP8266's receive ring (stub-rx.c): bytes are
+   * pushed as the core asks for them, and an erase pushes the whole next frame, as the host
+   * sends the next block while the stub erases (§6). */
+  stub_rx_t   rx;
   esprit_stub_state_t *state;
   esprit_stub_hal_t    hal;
 } EspritStubHarness;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "esprit-command.h"
+#include "esprit-slip.h"
 #include "esprit-stub-harness.h"
 #include "esprit-test-util.h"
 
@@ -259,6 +260,76 @@ test_mem_refusals (void)
   g_assert_cmpuint (h->ram[0xFF], ==, 0x5A);
 }
 
+/* The receive ring: a 16 KiB block made of bytes that all need escapes (32 KiB on the wire)
+ * and the acknowledgement after it arrive while the core reads nothing (it is erasing); both
+ * come out whole. */
+static void
+test_rx_ring_worst_case (void)
+{
+  g_autofree stub_rx_t *r = g_new (stub_rx_t, 1);
+  g_autoptr(GByteArray) wire = g_byte_array_new ();
+  g_autoptr(GByteArray) block = g_byte_array_sized_new (STUB_FRAME_MAX);
+  g_autoptr(GByteArray) back = g_byte_array_new ();
+  g_autoptr(EspritSlipDecoder) dec = esprit_slip_decoder_new (0x10000);
+  static const guint8 ack[4] = { 0x00, 0x40, 0x00, 0x00 };
+  guint frames = 0;
+  int c;
+
+  for (guint i = 0; i < STUB_FRAME_MAX; i++)
+    g_byte_array_append (block, (const guint8 *) (i % 3 ? "\xc0" : "\xdb"), 1);
+  esprit_slip_encode (wire, block->data, block->len);
+  esprit_slip_encode (wire, ack, 4);
+  g_assert_cmpuint (wire->len, >, 2 * STUB_FRAME_MAX);
+  stub_rx_init (r);
+  for (guint i = 0; i < wire->len; i++)
+    stub_rx_push (r, wire->data[i]);
+  while ((c = stub_rx_pop (r)) >= 0)
+    if (esprit_slip_decoder_push (dec, (guint8) c) == ESPRIT_SLIP_FRAME)
+      {
+        gsize n;
+        const guint8 *f = esprit_slip_decoder_frame (dec, &n);
+
+        if (frames++ == 0)
+          g_assert_cmpmem (f, n, block->data, block->len);
+        else
+          g_assert_cmpmem (f, n, ack, 4);
+      }
+  g_assert_cmpuint (frames, ==, 2);
+}
+
+/* The same through the dispatcher: 16 KiB blocks of 0xC0 and 0xDB, the next one arriving
+ * while the previous one is erased and written; every block acknowledged and written. */
+static void
+test_escaped_blocks_during_erase (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  guint8 begin[16], end[4] = { 1, 0, 0, 0 };
+  g_autofree guint8 *blk = g_malloc (STUB_BLOCK_MAX);
+
+  put32 (begin, 4 * STUB_BLOCK_MAX);
+  put32 (begin + 4, 4);
+  put32 (begin + 8, STUB_BLOCK_MAX);
+  put32 (begin + 12, 0x10000);
+  esprit_stub_harness_send (h, 0x02, begin, 16, 0);
+  for (guint seq = 0; seq < 4; seq++)
+    {
+      g_autoptr(GByteArray) pkt = NULL;
+
+      memset (blk, seq % 2 ? 0xDB : 0xC0, STUB_BLOCK_MAX);
+      pkt = esprit_command_build_data (0x03, seq, blk, STUB_BLOCK_MAX);
+      esprit_stub_harness_send (h, 0x03, pkt->data + 8, pkt->len - 8,
+                                esprit_read_le32 (pkt->data + 4));
+    }
+  esprit_stub_harness_send (h, 0x04, end, 4, 0);
+  esprit_stub_harness_run (h);
+  for (guint seq = 0; seq < 4; seq++)
+    g_assert_cmpuint (stub_error (h, 0x03, seq, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x04, 0, 0), ==, 0);
+  for (guint i = 0; i < 4 * STUB_BLOCK_MAX; i++)
+    if (h->flash[0x10000 + i] != (i / STUB_BLOCK_MAX % 2 ? 0xDB : 0xC0))
+      g_error ("flash byte 0x%x is 0x%02x", 0x10000 + i, h->flash[0x10000 + i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -271,5 +342,8 @@ main (int    argc,
   g_test_add_func ("/esprit/stub-dispatch/set-params-geometry", test_set_params_geometry);
   g_test_add_func ("/esprit/stub-dispatch/mem-load-and-run", test_mem_load_and_run);
   g_test_add_func ("/esprit/stub-dispatch/mem-refusals", test_mem_refusals);
+  g_test_add_func ("/esprit/stub-dispatch/rx-ring-worst-case", test_rx_ring_worst_case);
+  g_test_add_func ("/esprit/stub-dispatch/escaped-blocks-during-erase",
+                   test_escaped_blocks_during_erase);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "stub-core.h"
+#include "stub-rx.h"
 
 /* ROM routines (§6). They return 0 on success. */
 extern int  SPIRead (uint32_t addr, void *dst, uint32_t len);
@@ -47,17 +48,12 @@ extern void software_reset (void);
 #define UART_TX_FIFO_SIZE    128u
 #define ETS_UART_INUM        5
 
-/* Holds one whole 16 KiB block (with its SLIP escapes) arriving while the previous one is
- * written. */
-#define RX_RING 18432u
-
 #define REG(addr) (*(volatile uint32_t *) (addr))
 
 typedef struct {
-  volatile uint32_t   rx_head;   /* written by the interrupt */
-  volatile uint32_t   rx_tail;   /* written by the core */
-  uint8_t             rx[RX_RING];
-  uint32_t            block_size;
+  /* The interrupt decodes SLIP into it: a whole 16 KiB block fits however many bytes of it
+   * need escapes (stub-rx.h), while the previous one is erased and written. */
+  stub_rx_t           rx;
   esprit_stub_state_t state;
 } Machine;
 
@@ -78,21 +74,11 @@ static void
 uart_isr (void *arg)
 {
   Machine *m = arg;
-  uint32_t head = m->rx_head;
 
+  /* A frame that finds the ring full is handed to the core as a bad one (0xC0), and the
+   * host sends it again. */
   while (REG (UART0_STATUS) & 0xFF)
-    {
-      uint8_t c = (uint8_t) REG (UART0_FIFO);
-      uint32_t next = head + 1 == RX_RING ? 0 : head + 1;
-
-      /* A full ring drops the byte: the host's timeout and retry recover the frame. */
-      if (next != m->rx_tail)
-        {
-          m->rx[head] = c;
-          head = next;
-        }
-    }
-  m->rx_head = head;
+    stub_rx_push (&m->rx, (uint8_t) REG (UART0_FIFO));
   REG (UART0_INT_CLR) = UART_RXFIFO_FULL_INT | UART_RXFIFO_TOUT_INT;
 }
 
@@ -100,12 +86,10 @@ static int
 esp_rx_byte (void *ctx)
 {
   Machine *m = ctx;
-  uint8_t c;
+  int c;
 
-  while (m->rx_tail == m->rx_head)
+  while ((c = stub_rx_pop (&m->rx)) < 0)
     ;
-  c = m->rx[m->rx_tail];
-  m->rx_tail = m->rx_tail + 1 == RX_RING ? 0 : m->rx_tail + 1;
   return c;
 }
 
@@ -215,6 +199,7 @@ esp_start (void *ctx)
   Machine *m = ctx;
 
   /* Receive by interrupt: on a full FIFO and after a short pause in the data. */
+  stub_rx_init (&m->rx);
   ets_isr_attach (ETS_UART_INUM, uart_isr, m);
   REG (UART0_CONF1) = UART_RX_TOUT_EN | (2u << 24) | 80u;
   REG (UART0_INT_CLR) = 0xFFFF;
