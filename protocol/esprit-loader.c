@@ -363,6 +363,9 @@ await_reply (EspritLoader   *self,
         }
       if (failed)
         {
+          /* §1: a stub sends [error, 0], a ROM [failed, error]. */
+          if (self->kind != ESPRIT_LOADER_ROM)
+            code = failed;
           a->result = ESPRIT_ATTEMPT_REFUSED;
           a->status = code;
           return FALSE;

@@ -311,7 +311,7 @@ test_stub_read_flash (void)
   g_autoptr(GBytes) ohai = NULL;
   g_autofree guint8 *back = g_malloc (0x50000);
   static const guint8 program[16] = { 0x06, 0x00, 0x00, 0x00 };
-  guint8 end[8];
+  guint8 end[8], code = 0;
   g_autoptr(GError) error = NULL;
 
   esprit_sim_load_flash (sim, 0, g_bytes_get_data (fill, NULL), 0x60000);
@@ -338,6 +338,13 @@ test_stub_read_flash (void)
   /* ERASE_FLASH exists on the stub. */
   g_assert_true (esprit_flash_erase_all (stub, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+  /* §1: a stub's reason is its first status byte (a ROM's the second). */
+  esprit_write_le32 (end, 0x1000);
+  esprit_write_le32 (end + 4, 0x800);
+  g_assert_false (esprit_loader_command (stub, 0xD1, end, 8, 0, 0, 1000, NULL, NULL, &code, NULL,
+                                         &error));
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DEVICE);
+  g_assert_cmpuint (code, ==, 0xC0);
 }
 
 /* Records DTR/RTS changes with timestamps, passing them on to the board. */

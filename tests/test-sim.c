@@ -453,8 +453,8 @@ stub_status (EspritSim    *sim,
   f = g_bytes_get_data (r->pdata[0], &n);
   g_assert_cmpuint (n, ==, 10);                    /* 2 status bytes (§1) */
   g_assert_cmpuint (f[1], ==, op);
-  g_assert_cmpuint (f[8], ==, f[9] != 0);
-  return f[9];
+  g_assert_cmpuint (f[9], ==, 0);                  /* §1: a stub sends [error, 0] */
+  return f[8];
 }
 
 static void

@@ -192,9 +192,10 @@ sim_write_reg (void     *ctx,
 {
   SimStub *s = ctx;
 
-  _esprit_sim_write_reg (s->sim, addr, value, mask);
+  /* the common stubs wait before the write */
   if (delay_us)
     _esprit_sim_board_busy (s->sim, delay_us);
+  _esprit_sim_write_reg (s->sim, addr, value, mask);
 }
 
 static void
@@ -214,6 +215,25 @@ sim_reboot (void *ctx)
   /* model: a software reset keeps the boot mode latched at the last external reset, so a
    * board that was reset into download mode comes back to the ROM loader. */
   s->next = ESPRIT_SIM_MODE_ROM_LOADER;
+}
+
+static void
+sim_ram_write (void          *ctx,
+               uint32_t       addr,
+               const uint8_t *src,
+               uint32_t       len)
+{
+  /* The board has no RAM model: a program loaded behind the stub is only recorded. */
+}
+
+static int
+sim_ram_run (void     *ctx,
+             uint32_t  entry)
+{
+  SimStub *s = ctx;
+
+  _esprit_sim_event (s->sim, "stub: MEM_END starts a RAM program at 0x%08x", entry);
+  return 0;
 }
 
 static void
@@ -258,6 +278,8 @@ _esprit_sim_run_stub (EspritSim *sim,
     .run_user_code = config->chip == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
     .reboot = sim_reboot,
     .work = sim_work,
+    .ram_write = sim_ram_write,
+    .ram_run = sim_ram_run,
   };
 
   _esprit_sim_event (sim, "stub: running (%s)", extensions ? "Esprit's" : "another stub");

@@ -9,7 +9,7 @@ src=$2
 out=$3
 cc=${XTENSA_CC:-xtensa-lx106-elf-gcc}
 
-core="$src/core/stub-main.c $src/core/stub-inflate.c $src/core/stub-md5.c $src/core/stub-pack.c $src/core/stub-divide.c"
+core="$src/core/stub-main.c $src/core/stub-inflate.c $src/core/stub-md5.c $src/core/stub-pack.c $src/core/stub-divide.c $src/core/stub-rx.c"
 case $target in
   esp8266) machine="$src/esp8266/stub-entry.S $src/esp8266/stub-esp8266.c"; ld=$src/esp8266/stub.ld ;;
   qemu) machine="$src/qemu/stub-qemu-reset.S $src/qemu/stub-qemu.c"; ld=$src/qemu/stub-qemu.ld ;;

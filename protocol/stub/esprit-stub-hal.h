@@ -55,6 +55,9 @@ typedef struct esprit_stub_hal {
   int      (*flash_attach)       (void *ctx, uint32_t config);
 
   uint32_t (*read_reg)           (void *ctx, uint32_t addr);
+  /* WRITE_REG: waits @delay_us, then writes @value under @mask, as the common stubs do. The
+   * core merges the old value itself (through read_reg) and passes a mask of all ones, so a
+   * HAL never reads a register that a read changes (a FIFO) when it was not asked to. */
   void     (*write_reg)          (void *ctx, uint32_t addr, uint32_t value, uint32_t mask,
                                   uint32_t delay_us);
 
@@ -67,9 +70,31 @@ typedef struct esprit_stub_hal {
   void     (*reboot)             (void *ctx);
   /* Optional (NULL on hardware): told what the core computed, for a timing model. */
   void     (*work)               (void *ctx, int kind, uint32_t bytes);
+
+  /* Optional: called once, right after OHAI went out (§6 order at start): the machine's
+   * setup that touches the flash (attach, default parameters) and so could hang on a dead
+   * chip, which must not keep OHAI from the host. */
+  void     (*start)              (void *ctx);
+  /* Optional: clears the flash's write protection (the ROM's SPIUnlock), called before a
+   * write or an erase only (FLASH_BEGIN, FLASH_DEFL_BEGIN, ERASE_*), never on a read-only
+   * session; nonzero = failure (0xC5). */
+  int      (*flash_unlock)       (void *ctx);
+
+  /* MEM_BEGIN / MEM_DATA / MEM_END: a RAM program loaded after the stub, as the common stubs
+   * allow (NULL ram_write: the core answers 0xC3). ram_check (optional) returns nonzero when
+   * [addr, addr+len) is not RAM a program may take: the stub's own code, data and stack, the
+   * ROM's memory, anything that is not RAM (the common stubs copy blindly and overwrite
+   * themselves). ram_write copies @len bytes (a multiple of 4) with 32-bit stores (IRAM
+   * takes no byte stores). ram_run (MEM_END with flag 0, the reply flushed) calls @entry;
+   * it returns nonzero when the core must return from esprit_stub_main, 0 to go on serving
+   * (the program returned). */
+  int      (*ram_check)          (void *ctx, uint32_t addr, uint32_t len);
+  void     (*ram_write)          (void *ctx, uint32_t addr, const uint8_t *src, uint32_t len);
+  int      (*ram_run)            (void *ctx, uint32_t entry);
 } esprit_stub_hal_t;
 
-/* Sends OHAI, then serves commands until the link is gone or RUN_USER_CODE. */
+/* Sends OHAI, calls hal->start, then serves commands until the link is gone or
+ * RUN_USER_CODE. */
 void esprit_stub_main (const esprit_stub_hal_t *hal);
 
 #endif /* ESPRIT_STUB_HAL_H */

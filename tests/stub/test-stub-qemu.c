@@ -204,6 +204,31 @@ test_write_read_erase (void)
   board_stop (&b);
 }
 
+/* Uncompressed 16 KiB blocks made only of 0xC0 and 0xDB (twice their size on the wire)
+ * pass through the lx106 build of the receive ring (stub-rx.c) whole. */
+static void
+test_escaped_blocks (void)
+{
+  Board b = { 0 };
+  g_autoptr(GError) error = NULL;
+  guint8 *raw = g_malloc (0x10000);
+  g_autoptr(GBytes) image = NULL;
+  g_autoptr(GBytes) back = NULL;
+  EspritWriteOptions options = ESPRIT_WRITE_OPTIONS_DEFAULT;
+
+  for (gsize i = 0; i < 0x10000; i++)
+    raw[i] = (i / 0x4000) % 2 ? 0xDB : 0xC0;
+  image = g_bytes_new_take (raw, 0x10000);
+  board_start (&b);
+  options.compress = ESPRIT_COMPRESS_OFF;
+  options.skip_unchanged = FALSE;
+  g_assert_true (esprit_flash_write (b.loader, 0x20000, image, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  back = read_flash (&b, 0x20000, 0x10000);
+  g_assert_true (g_bytes_equal (back, image));
+  board_stop (&b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -218,5 +243,6 @@ main (int    argc,
     }
   elf_path = argv[1];
   g_test_add_func ("/esprit/stub-qemu/write-read-erase", test_write_read_erase);
+  g_test_add_func ("/esprit/stub-qemu/escaped-blocks", test_escaped_blocks);
   return g_test_run ();
 }

@@ -106,6 +106,12 @@ typedef struct esprit_stub_state {
 
   stub_md5_t md5;
 
+  /* RAM load session (MEM_*) */
+  int      mem_active;
+  uint32_t mem_addr;         /* where the next byte goes */
+  uint32_t mem_remaining;    /* bytes MEM_BEGIN announced and not yet received */
+  uint32_t mem_next_seq;
+
   /* commands never overlap, so the big buffers share memory */
   union {
     stub_inflate_t inflate;

@@ -1,8 +1,9 @@
 /* stub-main.c: the stub core: SLIP, command dispatch and the flash commands
  *
  * Protocol from protocol-facts §1, §2 and §6: requests and replies are SLIP frames; a reply
- * echoes the opcode and ends with 2 status bytes [failed, error]; DATA blocks are
- * acknowledged before they are written, so END is the completion barrier.
+ * echoes the opcode and ends with 2 status bytes [error, 0] as the common stubs send them
+ * (error first, 0 on success; a ROM sends [failed, error]); DATA blocks are acknowledged
+ * before they are written, so END is the completion barrier.
  *
  * Freestanding: no libc, no static state (all of it is in hal->state).
  *
@@ -87,7 +88,8 @@ static void
 reply (Hal *hal, uint8_t op, uint32_t value, const uint8_t *payload, uint32_t len, uint8_t error)
 {
   uint8_t header[8];
-  uint8_t status[2] = { error != STUB_OK, error };
+  /* §1: the common stubs' order, error first; the second byte stays 0. */
+  uint8_t status[2] = { error, 0 };
 
   header[0] = 0x01;
   header[1] = op;
@@ -288,6 +290,11 @@ handle_begin (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
       status (hal, op, STUB_ERR_TOO_MUCH);
       return;
     }
+  if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
+    {
+      status (hal, op, STUB_ERR_SPI_UNLOCK);
+      return;
+    }
   st->flashing = 1;
   st->deflating = op == STUB_OP_FLASH_DEFL_BEGIN;
   st->deferred_error = STUB_OK;
@@ -404,6 +411,112 @@ handle_end (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
       return 1;
     }
   return 0;
+}
+
+/* ---- RAM programs (MEM_*) ------------------------------------------------------------ */
+
+/* MEM_BEGIN: total size, number of blocks, block size, load address (§2). */
+static void
+handle_mem_begin (Hal *hal, const uint8_t *data, uint32_t len)
+{
+  esprit_stub_state_t *st = hal->state;
+  uint32_t size, addr;
+
+  if (len != 16)
+    {
+      status (hal, STUB_OP_MEM_BEGIN, STUB_ERR_BAD_DATA_LEN);
+      return;
+    }
+  size = le32 (data);
+  addr = le32 (data + 12);
+  /* Word stores only; and never over the stub itself, which the common stubs allow. */
+  if (addr % 4 || (hal->ram_check && hal->ram_check (hal->ctx, addr, size)))
+    {
+      st->mem_active = 0;
+      status (hal, STUB_OP_MEM_BEGIN, STUB_ERR_BAD_DATA_LEN);
+      return;
+    }
+  st->mem_active = 1;
+  st->mem_addr = addr;
+  st->mem_remaining = size;
+  st->mem_next_seq = 0;
+  status (hal, STUB_OP_MEM_BEGIN, STUB_OK);
+}
+
+/* MEM_DATA: the FLASH_DATA layout (§2), written in order as it arrives. */
+static void
+handle_mem_data (Hal *hal, const uint8_t *data, uint32_t len, uint32_t checksum)
+{
+  esprit_stub_state_t *st = hal->state;
+  uint32_t dlen, seq;
+  uint8_t sum = 0xEF;
+
+  if (len < STUB_DATA_HEADER || (dlen = le32 (data)) != len - STUB_DATA_HEADER)
+    {
+      status (hal, STUB_OP_MEM_DATA, STUB_ERR_BAD_DATA_LEN);
+      return;
+    }
+  for (uint32_t i = STUB_DATA_HEADER; i < len; i++)
+    sum ^= data[i];
+  if (sum != checksum)
+    {
+      status (hal, STUB_OP_MEM_DATA, STUB_ERR_BAD_CHECKSUM);
+      return;
+    }
+  if (!st->mem_active)
+    {
+      status (hal, STUB_OP_MEM_DATA, STUB_ERR_NOT_FLASHING);
+      return;
+    }
+  seq = le32 (data + 4);
+  if (st->mem_next_seq > 0 && seq == st->mem_next_seq - 1)
+    {
+      status (hal, STUB_OP_MEM_DATA, STUB_OK);   /* a resent block: already in place */
+      return;
+    }
+  if (seq != st->mem_next_seq || dlen % 4)
+    {
+      status (hal, STUB_OP_MEM_DATA, STUB_ERR_BAD_DATA_LEN);
+      return;
+    }
+  if (dlen > st->mem_remaining)
+    {
+      status (hal, STUB_OP_MEM_DATA, STUB_ERR_TOO_MUCH);
+      return;
+    }
+  hal->ram_write (hal->ctx, st->mem_addr, data + STUB_DATA_HEADER, dlen);
+  st->mem_addr += dlen;
+  st->mem_remaining -= dlen;
+  st->mem_next_seq++;
+  status (hal, STUB_OP_MEM_DATA, STUB_OK);
+}
+
+/* MEM_END: flag (0 = jump), entry. Returns nonzero when the core must return. */
+static int
+handle_mem_end (Hal *hal, const uint8_t *data, uint32_t len)
+{
+  esprit_stub_state_t *st = hal->state;
+  uint32_t flag, entry;
+  uint8_t err = STUB_OK;
+
+  if (len != 8)
+    {
+      status (hal, STUB_OP_MEM_END, STUB_ERR_BAD_DATA_LEN);
+      return 0;
+    }
+  flag = le32 (data);
+  entry = le32 (data + 4);
+  if (!st->mem_active)
+    err = STUB_ERR_NOT_FLASHING;
+  else if (st->mem_remaining)
+    err = STUB_ERR_NOT_ENOUGH;
+  st->mem_active = 0;
+  status (hal, STUB_OP_MEM_END, err);
+  /* §2: flag 0 means "jump to entry" (esptool sends 1 when there is no entry). */
+  if (err != STUB_OK || flag != 0 || entry == 0 || hal->ram_run == 0)
+    return 0;
+  hal->tx_flush (hal->ctx);
+  return hal->ram_run (hal->ctx, entry);
 }
 
 /* ---- hashing and reading ------------------------------------------------------------- */
@@ -607,6 +720,8 @@ erase_region (Hal *hal, uint32_t addr, uint32_t size)
   if (addr % STUB_SECTOR || size % STUB_SECTOR || addr > st->flash_size ||
       size > st->flash_size - addr)
     return STUB_ERR_BAD_DATA_LEN;
+  if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
+    return STUB_ERR_SPI_UNLOCK;
   while (addr < end)
     {
       if (addr % STUB_BLOCK == 0 && end - addr >= STUB_BLOCK)
@@ -669,6 +784,19 @@ dispatch (Hal *hal)
     case STUB_OP_FLASH_DEFL_END:
       return handle_end (hal, op, data, len);
 
+    case STUB_OP_MEM_BEGIN:
+    case STUB_OP_MEM_DATA:
+    case STUB_OP_MEM_END:
+      if (hal->ram_write == 0)
+        break;
+      if (op == STUB_OP_MEM_BEGIN)
+        handle_mem_begin (hal, data, len);
+      else if (op == STUB_OP_MEM_DATA)
+        handle_mem_data (hal, data, len, le32 (st->frame + 4));
+      else
+        return handle_mem_end (hal, data, len);
+      return 0;
+
     case STUB_OP_READ_REG:
       if (len != 4)
         {
@@ -687,8 +815,16 @@ dispatch (Hal *hal)
           return 0;
         }
       for (uint32_t i = 0; i < len; i += 16)
-        hal->write_reg (hal->ctx, le32 (data + i), le32 (data + i + 4), le32 (data + i + 8),
-                        le32 (data + i + 12));
+        {
+          uint32_t addr = le32 (data + i), mask = le32 (data + i + 8);
+          uint32_t v = le32 (data + i + 4) & mask;
+
+          /* As the common stubs: no read when every bit is written (reading a FIFO register
+           * takes a byte out of it); the HAL waits delay_us before the write. */
+          if (mask != 0xFFFFFFFFu)
+            v |= hal->read_reg (hal->ctx, addr) & ~mask;
+          hal->write_reg (hal->ctx, addr, v, 0xFFFFFFFFu, le32 (data + i + 12));
+        }
       status (hal, op, STUB_OK);
       return 0;
 
@@ -697,6 +833,13 @@ dispatch (Hal *hal)
       if (len != 24)
         {
           status (hal, op, STUB_ERR_BAD_DATA_LEN);
+          return 0;
+        }
+      /* The core erases in 64 KiB blocks and 4 KiB sectors: other geometries are refused
+       * rather than handed to the ROM while the core goes on using its own. */
+      if (le32 (data + 8) != STUB_BLOCK || le32 (data + 12) != STUB_SECTOR)
+        {
+          status (hal, op, STUB_ERR_BAD_BLOCKSIZE);
           return 0;
         }
       if (hal->flash_set_params (hal->ctx, le32 (data + 4), le32 (data + 8), le32 (data + 12),
@@ -741,7 +884,10 @@ dispatch (Hal *hal)
           status (hal, op, STUB_ERR_BAD_DATA_LEN);
           return 0;
         }
-      status (hal, op, hal->flash_erase_chip (hal->ctx) ? STUB_ERR_SPI_OP : STUB_OK);
+      if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
+        status (hal, op, STUB_ERR_SPI_UNLOCK);
+      else
+        status (hal, op, hal->flash_erase_chip (hal->ctx) ? STUB_ERR_SPI_OP : STUB_OK);
       return 0;
 
     case STUB_OP_ERASE_REGION:
@@ -795,12 +941,15 @@ esprit_stub_main (const esprit_stub_hal_t *hal)
 
   st->tx_len = 0;
   st->flashing = 0;
+  st->mem_active = 0;
   st->link_gone = 0;
   /* The common stubs start with 16 MB parameters (§6) until SPI_SET_PARAMS says more. */
   st->flash_size = 16u * 1024 * 1024;
 
-  /* §6: OHAI is the only unsolicited frame. */
+  /* §6: OHAI is the only unsolicited frame, and it goes out before the flash is touched. */
   send_frame (hal, ohai, 4);
+  if (hal->start)
+    hal->start (hal->ctx);
   for (;;)
     {
       if (read_frame (hal) < 0)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "stub-core.h"
+#include "stub-rx.h"
 
 /* ROM routines (§6). They return 0 on success. */
 extern int  SPIRead (uint32_t addr, void *dst, uint32_t len);
@@ -47,43 +48,37 @@ extern void software_reset (void);
 #define UART_TX_FIFO_SIZE    128u
 #define ETS_UART_INUM        5
 
-/* Holds one whole 16 KiB block (with its SLIP escapes) arriving while the previous one is
- * written. */
-#define RX_RING 18432u
-
 #define REG(addr) (*(volatile uint32_t *) (addr))
 
 typedef struct {
-  volatile uint32_t   rx_head;   /* written by the interrupt */
-  volatile uint32_t   rx_tail;   /* written by the core */
-  uint8_t             rx[RX_RING];
-  uint32_t            block_size;
+  /* The interrupt decodes SLIP into it: a whole 16 KiB block fits however many bytes of it
+   * need escapes (stub-rx.h), while the previous one is erased and written. */
+  stub_rx_t           rx;
   esprit_stub_state_t state;
 } Machine;
 
 static Machine machine;
 
 extern uint32_t _bss_start, _bss_end;
+extern uint8_t _stub_iram_start[], _stub_iram_end[], _stub_dram_start[], _stub_dram_end[];
+
+/* RAM a program loaded with MEM_* may take (§6 memory map): DRAM below the ROM's own data
+ * and stack at 0x3FFFC000 (model: the ROM keeps its variables and the stack there), and the
+ * IRAM including the upper 32 KiB the flash cache would use, less the stub itself. */
+#define LOAD_DRAM_START 0x3FFE8000u
+#define LOAD_DRAM_END   0x3FFFC000u
+#define LOAD_IRAM_START 0x40100000u
+#define LOAD_IRAM_END   0x40110000u
 
 static void
 uart_isr (void *arg)
 {
   Machine *m = arg;
-  uint32_t head = m->rx_head;
 
+  /* A frame that finds the ring full is handed to the core as a bad one (0xC0), and the
+   * host sends it again. */
   while (REG (UART0_STATUS) & 0xFF)
-    {
-      uint8_t c = (uint8_t) REG (UART0_FIFO);
-      uint32_t next = head + 1 == RX_RING ? 0 : head + 1;
-
-      /* A full ring drops the byte: the host's timeout and retry recover the frame. */
-      if (next != m->rx_tail)
-        {
-          m->rx[head] = c;
-          head = next;
-        }
-    }
-  m->rx_head = head;
+    stub_rx_push (&m->rx, (uint8_t) REG (UART0_FIFO));
   REG (UART0_INT_CLR) = UART_RXFIFO_FULL_INT | UART_RXFIFO_TOUT_INT;
 }
 
@@ -91,12 +86,10 @@ static int
 esp_rx_byte (void *ctx)
 {
   Machine *m = ctx;
-  uint8_t c;
+  int c;
 
-  while (m->rx_tail == m->rx_head)
+  while ((c = stub_rx_pop (&m->rx)) < 0)
     ;
-  c = m->rx[m->rx_tail];
-  m->rx_tail = m->rx_tail + 1 == RX_RING ? 0 : m->rx_tail + 1;
   return c;
 }
 
@@ -185,9 +178,82 @@ esp_read_reg (void *ctx, uint32_t addr)
 static void
 esp_write_reg (void *ctx, uint32_t addr, uint32_t value, uint32_t mask, uint32_t delay_us)
 {
-  REG (addr) = (REG (addr) & ~mask) | (value & mask);
+  /* As the common stubs: the delay first, and no read when every bit is written (the core
+   * passes a full mask after merging). */
   if (delay_us)
     ets_delay_us (delay_us);
+  if (mask != 0xFFFFFFFFu)
+    value = (REG (addr) & ~mask) | (value & mask);
+  REG (addr) = value;
+}
+
+static int
+esp_unlock (void *ctx)
+{
+  return SPIUnlock ();
+}
+
+static void
+esp_start (void *ctx)
+{
+  Machine *m = ctx;
+
+  /* Receive by interrupt: on a full FIFO and after a short pause in the data. */
+  stub_rx_init (&m->rx);
+  ets_isr_attach (ETS_UART_INUM, uart_isr, m);
+  REG (UART0_CONF1) = UART_RX_TOUT_EN | (2u << 24) | 80u;
+  REG (UART0_INT_CLR) = 0xFFFF;
+  REG (UART0_INT_ENA) = UART_RXFIFO_FULL_INT | UART_RXFIFO_TOUT_INT;
+  ets_isr_unmask (1u << ETS_UART_INUM);
+
+  /* §6: after OHAI, as the common stubs do: the flash attached, and parameters for 16 MB
+   * until SPI_SET_PARAMS says the real size. SPIUnlock waits for a write or an erase. */
+  SelectSpiFunction (0);
+  spi_flash_attach ();
+  SPIParamCfg (0, 16u * 1024 * 1024, STUB_BLOCK, STUB_SECTOR, 256, 0xFFFF);
+}
+
+static int
+overlaps (uint32_t addr, uint32_t len, const uint8_t *start, const uint8_t *end)
+{
+  uint32_t s = (uint32_t) (uintptr_t) start, e = (uint32_t) (uintptr_t) end;
+
+  return addr < e && (s <= addr || s - addr < len);
+}
+
+static int
+esp_ram_check (void *ctx, uint32_t addr, uint32_t len)
+{
+  int in_dram = addr >= LOAD_DRAM_START && addr <= LOAD_DRAM_END &&
+                len <= LOAD_DRAM_END - addr;
+  int in_iram = addr >= LOAD_IRAM_START && addr <= LOAD_IRAM_END &&
+                len <= LOAD_IRAM_END - addr;
+
+  if (!in_dram && !in_iram)
+    return 1;
+  return overlaps (addr, len, _stub_iram_start, _stub_iram_end) ||
+         overlaps (addr, len, _stub_dram_start, _stub_dram_end);
+}
+
+static void
+esp_ram_write (void *ctx, uint32_t addr, const uint8_t *src, uint32_t len)
+{
+  volatile uint32_t *dst = (volatile uint32_t *) (uintptr_t) addr;
+
+  /* 32-bit stores: IRAM takes no others (§8.7). */
+  for (uint32_t i = 0; i < len; i += 4)
+    *dst++ = (uint32_t) src[i] | (uint32_t) src[i + 1] << 8 | (uint32_t) src[i + 2] << 16 |
+             (uint32_t) src[i + 3] << 24;
+}
+
+static int
+esp_ram_run (void *ctx, uint32_t entry)
+{
+  /* As the legacy stub: the reply has left the FIFO; 1 ms more, then call the program.
+   * If it returns, the stub goes on serving. */
+  ets_delay_us (1000);
+  ((void (*) (void)) (uintptr_t) entry) ();
+  return 0;
 }
 
 static void
@@ -201,6 +267,9 @@ esp_run_user_code (void *ctx)
 static void
 esp_reboot (void *ctx)
 {
+  /* The reply has left the FIFO (tx_flush); as the common stubs, give the host's UART and
+   * the line 10 ms before the reset. */
+  ets_delay_us (10000);
   software_reset ();
 }
 
@@ -230,26 +299,18 @@ esp8266_stub_main (void)
     .run_user_code = esp_run_user_code,
     .reboot = esp_reboot,
     .work = 0,
+    .start = esp_start,
+    .flash_unlock = esp_unlock,
+    .ram_check = esp_ram_check,
+    .ram_write = esp_ram_write,
+    .ram_run = esp_ram_run,
   };
 
   /* .bss is not uploaded (stub.ld): zero it first. */
   for (uint32_t *p = &_bss_start; p < &_bss_end; p++)
     *p = 0;
 
-  /* §6: what the common stubs do at start: no user start hook, the flash attached, and
-   * parameters for 16 MB until SPI_SET_PARAMS says the real size. */
+  /* §6: no user start hook (it points at the stub now); the rest waits for OHAI (esp_start). */
   ets_set_user_start (0);
-  SelectSpiFunction (0);
-  spi_flash_attach ();
-  SPIParamCfg (0, 16u * 1024 * 1024, STUB_BLOCK, STUB_SECTOR, 256, 0xFFFF);
-  SPIUnlock ();
-
-  /* Receive by interrupt: on a full FIFO and after a short pause in the data. */
-  ets_isr_attach (ETS_UART_INUM, uart_isr, m);
-  REG (UART0_CONF1) = UART_RX_TOUT_EN | (2u << 24) | 80u;
-  REG (UART0_INT_CLR) = 0xFFFF;
-  REG (UART0_INT_ENA) = UART_RXFIFO_FULL_INT | UART_RXFIFO_TOUT_INT;
-  ets_isr_unmask (1u << ETS_UART_INUM);
-
   esprit_stub_main (&hal);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "stub-core.h"
+#include "stub-rx.h"
 
 #define FLASH_SIZE (512u * 1024)
 
@@ -22,8 +23,7 @@
 
 typedef struct {
   uint8_t             rx[512];
-  uint32_t            rx_len;
-  uint32_t            rx_pos;
+  stub_rx_t           ring;      /* as on the ESP8266: SLIP decoded on the way in */
   uint32_t            baud;
   esprit_stub_state_t state;
 } Machine;
@@ -81,17 +81,19 @@ static int
 q_rx_byte (void *ctx)
 {
   Machine *m = ctx;
+  int c;
 
-  if (m->rx_pos == m->rx_len)
+  /* What the ESP8266's interrupt does (stub-esp8266.c), here when the ring runs dry. */
+  while ((c = stub_rx_pop (&m->ring)) < 0)
     {
       int n = simcall (SYS_READ, 0, (int) (uintptr_t) m->rx, (int) sizeof m->rx);
 
       if (n <= 0)
         return -1;   /* the host closed the line */
-      m->rx_len = (uint32_t) n;
-      m->rx_pos = 0;
+      for (int i = 0; i < n; i++)
+        stub_rx_push (&m->ring, m->rx[i]);
     }
-  return m->rx[m->rx_pos++];
+  return c;
 }
 
 static void
@@ -245,6 +247,7 @@ qemu_stub_main (void)
   for (uint32_t i = 0; i < FLASH_SIZE; i++)
     flash[i] = 0xFF;
   m->baud = 115200;
+  stub_rx_init (&m->ring);
 
   esprit_stub_main (&hal);
   qemu_exit (0);
