@@ -1,5 +1,8 @@
 /* esprit-sim-private.h: what the board's firmware models (ROM loader, stub) use of the engine
  *
+ * The loader and the stub see the board only through these functions; the board's state
+ * stays in the engine's files (esprit-sim-board-private.h).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -24,6 +27,10 @@ G_BEGIN_DECLS
 
 #define SIM_SECTOR 0x1000u
 #define SIM_BLOCK  0x10000u
+
+/* What a firmware model returns besides an EspritSimMode: a software reboot (FLASH_END
+ * flag 0), which boots again per the strapping pins (the boot code does it). */
+#define SIM_MODE_SOFT_REBOOT ((EspritSimMode) 0x100)
 
 /* board_getc results besides a byte value. */
 #define SIM_TIMEOUT (-1)
@@ -69,6 +76,9 @@ gboolean _esprit_sim_flash_program     (EspritSim    *self,
                                         gsize         len);
 guint32  _esprit_sim_jedec_id          (EspritSim    *self);
 
+/* The chip the board is (esprit-sim-regs.c). */
+EspritChip _esprit_sim_chip            (EspritSim    *self);
+
 /* Registers (magic, efuse, UART divider, SPI controller). */
 guint32  _esprit_sim_read_reg          (EspritSim    *self,
                                         guint32       addr);
@@ -77,16 +87,13 @@ void     _esprit_sim_write_reg         (EspritSim    *self,
                                         guint32       value,
                                         guint32       mask);
 
-/* A software reboot (FLASH_END flag 0): boot again per the strapping pins. */
-EspritSimMode _esprit_sim_soft_reboot (EspritSim *self);
-
-/* The ROM loader: runs until the loader is left (returns the mode to enter) or a reset. A
- * program started in the stub's RAM runs as the stub (below) from inside it. */
+/* The ROM loader (esprit-sim-loader.c): runs until the loader is left (returns the mode to
+ * enter, or SIM_MODE_SOFT_REBOOT) or a reset. A stub started from it runs (below) inside it. */
 EspritSimMode _esprit_sim_run_loader   (EspritSim    *self);
 
-/* The stub core (protocol/stub/core) over the board; @extensions: the uploaded program is
- * Esprit's own stub. Returns the mode to enter: ROM loader after a reboot, the application
- * after RUN_USER_CODE, booting after a reset. */
+/* The stub core (protocol/stub/core) over the board (esprit-sim-stub.c); @extensions: the
+ * uploaded program is Esprit's own stub. Returns the mode to enter: ROM loader after a
+ * reboot, the application after RUN_USER_CODE, booting after a reset. */
 EspritSimMode _esprit_sim_run_stub     (EspritSim    *self,
                                         gboolean      extensions);
 
