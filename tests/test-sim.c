@@ -236,6 +236,47 @@ test_erase_size_bug (void)
   g_free (zeros);
 }
 
+/* §2: the host's workaround size, sent to the sim's model of the ROM (written from the ROM's
+ * side, not with the host's function), erases the sectors meant: all of them, and at most one
+ * more (an odd count before the first block boundary), never before the offset. */
+static void
+test_erase_size_host_formula (void)
+{
+  static const guint32 offsets[] = { 0, 0x1000, 0x3000, 0xE000, 0xF000, 0x10000, 0x2B000 };
+  static const guint32 sizes[] = { 0x1000, 0x2000, 0x3000, 0x5000, 0x8000, 0xD000, 0x10000,
+                                   0x11000, 0x23000, 0x3F000 };
+  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP8266, NULL);
+  guint8 *zeros = g_malloc0 (0x80000);
+
+  esprit_test_enter_loader (sim);
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (sizes); j++)
+      {
+        guint32 off = offsets[i], size = sizes[j];
+        g_autoptr(GBytes) flash = NULL;
+        guint32 span;
+        guint8 b[16];
+        g_autoptr(GPtrArray) r = NULL;
+
+        esprit_sim_load_flash (sim, 0, zeros, 0x80000);
+        esprit_write_le32 (b, esprit_flash_esp8266_erase_size (off, size));
+        esprit_write_le32 (b + 4, 0);
+        esprit_write_le32 (b + 8, 0x400);
+        esprit_write_le32 (b + 12, off);
+        r = esprit_test_exchange (sim, 0x02, b, 16, 0, 30);
+        g_assert_cmpuint (r->len, ==, 1);
+        g_assert_cmpuint (((const guint8 *) g_bytes_get_data (r->pdata[0], NULL))[8], ==, 0);
+        span = erased_span (sim, off);
+        g_test_message ("offset 0x%x size 0x%x: erased 0x%x", off, size, span);
+        g_assert_cmpuint (span, >=, size);
+        g_assert_cmpuint (span, <=, size + 0x1000);
+        flash = esprit_sim_dup_flash (sim);
+        if (off > 0)
+          g_assert_cmpuint (((const guint8 *) g_bytes_get_data (flash, NULL))[off - 1], ==, 0);
+      }
+  g_free (zeros);
+}
+
 /* §8.6: after a reset into download mode the ESP8266 prints its boot log at 74880 baud. */
 static void
 test_boot_log_74880 (void)
@@ -514,6 +555,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/flash-begin-length", test_flash_begin_length);
   g_test_add_func ("/esprit/sim/nor-and-sequence", test_nor_and_sequence);
   g_test_add_func ("/esprit/sim/erase-size-bug", test_erase_size_bug);
+  g_test_add_func ("/esprit/sim/erase-size-host-formula", test_erase_size_host_formula);
   g_test_add_func ("/esprit/sim/boot-log-74880", test_boot_log_74880);
   g_test_add_func ("/esprit/sim/reset-circuit", test_reset_circuit);
   g_test_add_func ("/esprit/sim/flash-end-leaves-loader", test_flash_end_leaves_loader);

@@ -11,7 +11,6 @@
 #include <zlib.h>
 
 #include "esprit-command.h"
-#include "esprit-flash.h"
 #include "esprit-sim-loader-private.h"
 
 static gboolean
@@ -28,6 +27,22 @@ write_flash_bytes (Loader       *l,
     return FALSE;
   l->write_offset += len;
   return TRUE;
+}
+
+/* §2 "R8266 erase-size bug", seen from the ROM (esptool's formula is its inverse): the ROM
+ * turns erase_size into a sector count n, erases sector by sector from the start up to the
+ * next 64 KB block boundary (at most n sectors), and then erases n sectors more from there
+ * instead of the n it has left, so it wipes head + n sectors in all. */
+static guint32
+rom8266_erase_len (guint32 offset,
+                   guint32 erase_size)
+{
+  guint32 sectors = (erase_size + SIM_SECTOR - 1) / SIM_SECTOR;
+  guint32 first = offset / SIM_SECTOR;
+  guint32 to_boundary = SIM_BLOCK / SIM_SECTOR - first % (SIM_BLOCK / SIM_SECTOR);
+  guint32 head = MIN (to_boundary, sectors);
+
+  return (head + sectors) * SIM_SECTOR;
 }
 
 void
@@ -97,10 +112,8 @@ _esprit_sim_loader_flash_begin (Loader       *l,
     guint32 start = offset - offset % SIM_SECTOR;
     guint32 erase = (size + (offset - start) + SIM_SECTOR - 1) / SIM_SECTOR * SIM_SECTOR;
 
-    /* §2 "R8266 erase-size bug": the ESP8266 ROM erases the head sectors up to the next
-     * 64 KB boundary and then the requested count again. */
     if (l->rom8266)
-      erase = esprit_flash_esp8266_rom_erase_len (offset, size);
+      erase = rom8266_erase_len (offset, size);
     if (size > 0 && !_esprit_sim_flash_erase (l->sim, start, erase))
       return;   /* reset during the erase */
     if (size == 0 && blocks == 0)
