@@ -295,8 +295,8 @@ test_hard_reset_runs_program (void)
   g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
 }
 
-/* The stub's READ_FLASH flow control, with the board's stub personality: a program uploaded to
- * the stub RAM and started with MEM_END. */
+/* The stub's READ_FLASH flow control, with the board's stub personality: a stub the board
+ * trusts, uploaded and started with MEM_END. */
 static void
 test_stub_read_flash (void)
 {
@@ -312,6 +312,7 @@ test_stub_read_flash (void)
   g_autoptr(GError) error = NULL;
 
   esprit_sim_load_flash (sim, 0, g_bytes_get_data (fill, NULL), 0x60000);
+  esprit_sim_trust_stub (sim, 0x4010E000, program, sizeof program);
   g_assert_true (esprit_loader_mem_upload (loader, 0x4010E000, program, sizeof program, NULL, &error));
   esprit_write_le32 (end, 0);
   esprit_write_le32 (end + 4, 0x4010E004);

@@ -27,6 +27,11 @@ typedef struct {
   gint64  line_free;   /* when the line finishes sending what is queued */
 } Wire;
 
+typedef struct {
+  guint32 text_start;
+  char    text_sha256[65];
+} SimTrustedStub;
+
 struct _EspritSim
 {
   GObject          parent_instance;
@@ -63,6 +68,8 @@ struct _EspritSim
   guint8          *flash;
   gsize            flash_size;
   gboolean         flash_mapped;
+
+  GArray          *trusted_stubs;   /* SimTrustedStub, from esprit_sim_trust_stub() */
 
   GHashTable      *regs;            /* addr -> value for writable registers */
   guint32          efuse[4];

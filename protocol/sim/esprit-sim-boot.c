@@ -129,6 +129,15 @@ board_run_app (EspritSim *self)
     }
 }
 
+/* A program loaded into RAM that the board cannot execute: the loader is gone (no SLIP), the
+ * program's own output is unknown, so the board stays silent until the next reset. */
+static void
+board_run_ram_program (EspritSim *self)
+{
+  while (_esprit_sim_board_getc (self, -1) != SIM_RESET)
+    ;   /* its input goes nowhere we can model */
+}
+
 /* A loader left into a software reboot (FLASH_END flag 0): boot again per the strapping
  * pins, without a reset pulse. */
 static EspritSimMode
@@ -196,6 +205,11 @@ _esprit_sim_board_thread (gpointer data)
           if (mode == ESPRIT_SIM_MODE_APP)
             {
               board_run_app (self);
+              mode = ESPRIT_SIM_MODE_BOOTING;
+            }
+          else if (mode == ESPRIT_SIM_MODE_RAM_PROGRAM)
+            {
+              board_run_ram_program (self);
               mode = ESPRIT_SIM_MODE_BOOTING;
             }
           else

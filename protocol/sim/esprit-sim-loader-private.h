@@ -39,7 +39,6 @@ typedef struct {
   guint32               mem_block;
   guint32               mem_next_seq;
   GByteArray           *mem_segment;
-  gboolean              uploaded;
 } Loader;
 
 /* esprit-sim-loader-frames.c */

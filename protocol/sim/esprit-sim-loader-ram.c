@@ -11,7 +11,6 @@
 
 #include "esprit-command.h"
 #include "esprit-sim-loader-private.h"
-#include "esprit-stub-image.h"
 
 void
 _esprit_sim_loader_mem_begin (Loader       *l,
@@ -65,28 +64,30 @@ _esprit_sim_loader_mem_data (Loader       *l,
   _esprit_sim_loader_ok (l, ESPRIT_OP_MEM_DATA);
 }
 
-/* Whether the program in RAM is Esprit's own stub for this chip (its extensions on). */
-static gboolean
-uploaded_is_esprit_stub (Loader *l)
+static gint
+by_address (gconstpointer a,
+            gconstpointer b)
 {
-  EspritChip chip = ESPRIT_CHIP_ESP8266;
-  const EspritStubImage *image;
+  guint x = GPOINTER_TO_UINT (a), y = GPOINTER_TO_UINT (b);
 
-  for (int i = 0; i < ESPRIT_N_CHIPS; i++)
-    if (esprit_chip_get_info (i) == l->info)
-      chip = i;
-  image = esprit_stub_image_for_chip (chip);
-  if (image == NULL)
-    return FALSE;
-  for (guint i = 0; i < image->n_segments; i++)
+  return x < y ? -1 : x > y;
+}
+
+/* "0x3ffd0000+16, 0x40090000+4" */
+static char *
+describe_ram (Loader *l)
+{
+  g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (l->ram), by_address);
+  GString *text = g_string_new (NULL);
+
+  for (GList *k = keys; k != NULL; k = k->next)
     {
-      GByteArray *seg = g_hash_table_lookup (l->ram, GUINT_TO_POINTER (image->segments[i].load_addr));
+      GByteArray *seg = g_hash_table_lookup (l->ram, k->data);
 
-      if (seg == NULL || seg->len != image->segments[i].length ||
-          memcmp (seg->data, image->segments[i].data, seg->len) != 0)
-        return FALSE;
+      g_string_append_printf (text, "%s0x%08x+%u", text->len ? ", " : "",
+                              GPOINTER_TO_UINT (k->data), seg->len);
     }
-  return TRUE;
+  return g_string_free (text, FALSE);
 }
 
 int
@@ -96,6 +97,9 @@ _esprit_sim_loader_mem_end (Loader       *l,
 {
   guint8 op = ESPRIT_OP_MEM_END;
   guint32 flag, entry;
+  SimProgram kind;
+  const char *name;
+  g_autofree char *segments = NULL;
 
   if (len != 8)
     {
@@ -108,10 +112,18 @@ _esprit_sim_loader_mem_end (Loader       *l,
   if (flag != 0)
     return -1;   /* §2: flag 0 = jump to entry; otherwise stay */
   _esprit_sim_board_tx_flush (l->sim);
-  if (l->uploaded && entry >= l->info->stub_ram_start && entry < l->info->stub_ram_end)
+  /* §2/§12.1: the ROM jumps to whatever entry it was given; what runs depends on what was
+   * loaded, never on where the entry lies. */
+  kind = _esprit_sim_identify_program (l->sim, l->ram, &name);
+  segments = describe_ram (l);
+  if (kind == SIM_PROGRAM_UNKNOWN)
     {
-      l->esprit_stub = uploaded_is_esprit_stub (l);
-      return ESPRIT_SIM_MODE_STUB;
+      _esprit_sim_event (l->sim, "ram: program started at entry 0x%08x (%u segments: %s); "
+                         "the board cannot execute it", entry, g_hash_table_size (l->ram),
+                         segments);
+      return ESPRIT_SIM_MODE_RAM_PROGRAM;
     }
-  return ESPRIT_SIM_MODE_APP;   /* §8.5: the loader is left for the loaded program */
+  _esprit_sim_event (l->sim, "ram: %s started at entry 0x%08x (%s)", name, entry, segments);
+  l->esprit_stub = kind == SIM_PROGRAM_ESPRIT_STUB;
+  return ESPRIT_SIM_MODE_STUB;
 }

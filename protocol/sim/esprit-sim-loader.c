@@ -170,7 +170,6 @@ dispatch (Loader       *l,
 
     case ESPRIT_OP_MEM_DATA:
       _esprit_sim_loader_mem_data (l, data, len, checksum);
-      l->uploaded = TRUE;
       return -1;
 
     case ESPRIT_OP_MEM_END:

@@ -87,6 +87,29 @@ void     _esprit_sim_write_reg         (EspritSim    *self,
                                         guint32       value,
                                         guint32       mask);
 
+/* What MEM_END starts (esprit-sim-known-stubs.c). */
+typedef enum {
+  SIM_PROGRAM_UNKNOWN,        /* any program: the board cannot execute it */
+  SIM_PROGRAM_ESPRIT_STUB,    /* Esprit's stub for this chip: the core with its extensions */
+  SIM_PROGRAM_FOREIGN_STUB,   /* a public (or trusted) stub: the core without them */
+} SimProgram;
+
+typedef struct {
+  EspritChip  chip;
+  const char *name;
+  guint32     text_start;
+  guint32     text_len;
+  guint32     entry;
+  const char *text_sha256;
+} SimKnownStub;
+
+/* @ram maps load addresses to the GByteArray uploaded there; *@name says which stub. */
+SimProgram _esprit_sim_identify_program (EspritSim    *self,
+                                         GHashTable   *ram,
+                                         const char  **name);
+/* The table of public stubs the board knows. */
+const SimKnownStub *_esprit_sim_known_stubs (guint    *n);
+
 /* The ROM loader (esprit-sim-loader.c): runs until the loader is left (returns the mode to
  * enter, or SIM_MODE_SOFT_REBOOT) or a reset. A stub started from it runs (below) inside it. */
 EspritSimMode _esprit_sim_run_loader   (EspritSim    *self);

@@ -44,6 +44,7 @@ esprit_sim_finalize (GObject *object)
   _esprit_sim_wire_free (&self->to_board);
   _esprit_sim_wire_free (&self->to_host);
   g_hash_table_unref (self->regs);
+  g_clear_pointer (&self->trusted_stubs, g_array_unref);
   g_free (self->flash_path);
   g_free (self->events_path);
   g_mutex_clear (&self->lock);
