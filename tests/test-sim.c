@@ -422,6 +422,47 @@ test_security_info (void)
     }
 }
 
+/* Issue 10 item 3: WRITE_REG with several 16-byte groups is accepted by every ROM and each
+ * group is applied; a length that is no multiple of 16 is refused. */
+static void
+test_write_reg_groups (void)
+{
+  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = esprit_test_new_board (chip, NULL);
+      /* Two registers of the chip's SPI controller's data buffer (W0, W0 + 4). */
+      guint32 w0 = esprit_chip_get_info (chip)->spi.w0;
+      guint8 groups[48] = { 0 };
+      guint8 addr[4];
+      g_autoptr(GPtrArray) r = NULL;
+      g_autoptr(GPtrArray) bad = NULL;
+      g_autoptr(GPtrArray) back = NULL;
+      const guint8 *f;
+      gsize n;
+
+      esprit_test_enter_loader (sim);
+      for (int i = 0; i < 2; i++)
+        {
+          esprit_write_le32 (groups + 16 * i, w0 + 4 * i);
+          esprit_write_le32 (groups + 16 * i + 4, 0xA5A50000u + i);
+          esprit_write_le32 (groups + 16 * i + 8, 0xFFFFFFFFu);
+        }
+      esprit_write_le32 (groups + 32 + 12, 100);   /* a third group: a delay only */
+      r = esprit_test_exchange (sim, 0x09, groups, 48, 0, 60);
+      g_assert_cmpuint (r->len, ==, 1);
+      f = g_bytes_get_data (r->pdata[0], &n);
+      g_assert_cmpuint (f[8], ==, 0);
+      esprit_write_le32 (addr, w0 + 4);
+      back = esprit_test_exchange (sim, 0x0A, addr, 4, 0, 60);
+      f = g_bytes_get_data (back->pdata[0], &n);
+      g_assert_cmpuint (esprit_read_le32 (f + 4), ==, 0xA5A50001u);
+      bad = esprit_test_exchange (sim, 0x09, groups, 20, 0, 60);
+      f = g_bytes_get_data (bad->pdata[0], &n);
+      g_assert_cmpuint (f[8], ==, 1);
+      g_assert_cmpuint (f[9], ==, 0x05);
+    }
+}
+
 /* Faults: the Nth reply frame is dropped. */
 static void
 test_fault_drop_frame (void)
@@ -790,6 +831,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/flash-end-leaves-loader", test_flash_end_leaves_loader);
   g_test_add_func ("/esprit/sim/esp32-rom", test_esp32_rom);
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
+  g_test_add_func ("/esprit/sim/write-reg-groups", test_write_reg_groups);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
   g_test_add_func ("/esprit/sim/stub-refusals", test_stub_refusals);

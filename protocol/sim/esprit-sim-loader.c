@@ -118,8 +118,10 @@ dispatch (Loader       *l,
       return -1;
 
     case ESPRIT_OP_WRITE_REG:
-      /* ROMs take one 16-byte group (the stub several, §2). */
-      if (len != 16)
+      /* Groups of addr, value, mask, delay_us. The genuine ESP8266 and ESP32 ROMs take
+       * several (two measured in emulation, issue 10), as the stub does (§2); common clients
+       * send a second group as a delay. */
+      if (len == 0 || len % 16 != 0)
         {
           _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
