@@ -32,6 +32,29 @@ connect_to (EspritChip        chip,
   return g_steal_pointer (&loader);
 }
 
+/* The board detaches its flash on every reset (issue 10 item 4): a loader that connects again
+ * must attach again before it asks for the flash id. */
+static void
+test_flash_id_after_reconnect (void)
+{
+  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = NULL;
+      g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
+      g_autoptr(GError) error = NULL;
+      guint32 id = 0;
+
+      g_assert_true (esprit_flash_read_id (loader, &id, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmphex (id, ==, 0x1640EF);
+      g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0,
+                                            ESPRIT_CHIP_AUTO, NULL, NULL, NULL, &error));
+      g_assert_true (esprit_flash_read_id (loader, &id, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmphex (id, ==, 0x1640EF);
+    }
+}
+
 static void
 test_detect_every_chip (void)
 {
@@ -420,6 +443,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/loader/detect-every-chip", test_detect_every_chip);
+  g_test_add_func ("/esprit/loader/flash-id-after-reconnect", test_flash_id_after_reconnect);
   g_test_add_func ("/esprit/loader/wrong-chip-and-no-sync", test_wrong_chip_and_no_sync);
   g_test_add_func ("/esprit/loader/write-read-esp32", test_write_read_esp32);
   g_test_add_func ("/esprit/loader/write-esp8266-rom", test_write_esp8266_rom);
