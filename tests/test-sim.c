@@ -463,6 +463,74 @@ test_write_reg_groups (void)
     }
 }
 
+static void
+rom_write_reg (EspritSim *sim,
+               guint32    addr,
+               guint32    value)
+{
+  guint8 group[16] = { 0 };
+
+  esprit_write_le32 (group, addr);
+  esprit_write_le32 (group + 4, value);
+  esprit_write_le32 (group + 8, 0xFFFFFFFFu);
+  g_ptr_array_unref (esprit_test_exchange (sim, 0x09, group, 16, 0, 30));
+}
+
+static guint32
+rom_read_reg (EspritSim *sim,
+              guint32    addr)
+{
+  guint8 a[4];
+  g_autoptr(GPtrArray) r = NULL;
+
+  esprit_write_le32 (a, addr);
+  r = esprit_test_exchange (sim, 0x0A, a, 4, 0, 30);
+  g_assert_cmpuint (r->len, ==, 1);
+  return esprit_read_le32 ((const guint8 *) g_bytes_get_data (r->pdata[0], NULL) + 4);
+}
+
+/* RDID (0x9F) through the SPI user-command registers, the way a host does it (§5). */
+static guint32
+spi_jedec (EspritSim  *sim,
+           EspritChip  chip)
+{
+  const EspritSpiRegs *spi = &esprit_chip_get_info (chip)->spi;
+
+  if (spi->miso_dlen == 0)
+    rom_write_reg (sim, spi->usr1, 23u << 8);
+  else
+    rom_write_reg (sim, spi->miso_dlen, 23);
+  rom_write_reg (sim, spi->usr, (1u << 31) | (1u << 28));
+  rom_write_reg (sim, spi->usr2, (7u << 28) | 0x9F);
+  rom_write_reg (sim, spi->base, 1u << 18);
+  return rom_read_reg (sim, spi->w0) & 0xFFFFFF;
+}
+
+/* Issue 10 item 4: after a boot the flash is detached: RDID reads 0xFFFFFF until SPI_ATTACH
+ * (ESP32 family) or FLASH_BEGIN (ESP8266) attaches it; a reset detaches it again. */
+static void
+test_jedec_before_attach (void)
+{
+  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = esprit_test_new_board (chip, NULL);
+      guint8 attach[16] = { 0 };
+
+      esprit_test_enter_loader (sim);
+      g_assert_cmphex (spi_jedec (sim, chip), ==, 0xFFFFFF);
+      if (chip == ESPRIT_CHIP_ESP8266)
+        {
+          esprit_write_le32 (attach + 8, 0x400);
+          g_ptr_array_unref (esprit_test_exchange (sim, 0x02, attach, 16, 0, 30));
+        }
+      else
+        g_ptr_array_unref (esprit_test_exchange (sim, 0x0D, attach, 8, 0, 30));
+      g_assert_cmphex (spi_jedec (sim, chip), ==, 0x1640EF);   /* W25Q32: EF 40 16 */
+      esprit_test_enter_loader (sim);
+      g_assert_cmphex (spi_jedec (sim, chip), ==, 0xFFFFFF);
+    }
+}
+
 /* Faults: the Nth reply frame is dropped. */
 static void
 test_fault_drop_frame (void)
@@ -832,6 +900,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/esp32-rom", test_esp32_rom);
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
   g_test_add_func ("/esprit/sim/write-reg-groups", test_write_reg_groups);
+  g_test_add_func ("/esprit/sim/jedec-before-attach", test_jedec_before_attach);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
   g_test_add_func ("/esprit/sim/stub-refusals", test_stub_refusals);

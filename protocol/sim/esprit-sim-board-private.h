@@ -68,6 +68,7 @@ struct _EspritSim
   guint8          *flash;
   gsize            flash_size;
   gboolean         flash_mapped;
+  gboolean         flash_attached;  /* the SPI flash is attached; every boot detaches it */
 
   GArray          *trusted_stubs;   /* SimTrustedStub, from esprit_sim_trust_stub() */
 

@@ -149,6 +149,7 @@ soft_reboot (EspritSim *self)
   download = gpio0_low (self);
   self->boot_mode = download ? 1 : 3;
   self->reset_count++;
+  self->flash_attached = FALSE;
   g_mutex_unlock (&self->lock);
   return board_boot (self, download);
 }
@@ -189,6 +190,7 @@ _esprit_sim_board_thread (gpointer data)
       self->boot_mode = download ? 1 : 3;
       self->reset_count++;
       self->mode = ESPRIT_SIM_MODE_BOOTING;
+      self->flash_attached = FALSE;
       _esprit_sim_wire_clear (&self->to_board);
       g_mutex_unlock (&self->lock);
 

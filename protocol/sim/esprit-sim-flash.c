@@ -84,6 +84,25 @@ _esprit_sim_jedec_id (EspritSim *self)
   return 0xEF | (0x40 << 8) | (cap << 16);
 }
 
+void
+_esprit_sim_flash_attach (EspritSim *self)
+{
+  g_mutex_lock (&self->lock);
+  self->flash_attached = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+_esprit_sim_flash_attached (EspritSim *self)
+{
+  gboolean attached;
+
+  g_mutex_lock (&self->lock);
+  attached = self->flash_attached;
+  g_mutex_unlock (&self->lock);
+  return attached;
+}
+
 gboolean
 _esprit_sim_flash_open (EspritSim  *self,
             GError    **error)

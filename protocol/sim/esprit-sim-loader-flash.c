@@ -71,7 +71,7 @@ _esprit_sim_loader_flash_begin (Loader       *l,
       _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;
     }
-  if (!l->rom8266 && !l->attached)
+  if (!l->rom8266 && !_esprit_sim_flash_attached (l->sim))
     {
       /* model: an ESP32-family ROM without SPI_ATTACH cannot reach the flash. */
       _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_FAILED);
@@ -116,8 +116,8 @@ _esprit_sim_loader_flash_begin (Loader       *l,
       erase = rom8266_erase_len (offset, size);
     if (size > 0 && !_esprit_sim_flash_erase (l->sim, start, erase))
       return;   /* reset during the erase */
-    if (size == 0 && blocks == 0)
-      l->attached = TRUE;   /* FLASH_BEGIN(0,0) is the R8266 "attach" (§2) */
+    if (l->rom8266)
+      _esprit_sim_flash_attach (l->sim);   /* R8266: FLASH_BEGIN attaches (§2) */
   }
   _esprit_sim_loader_ok (l, op);
 }

@@ -30,7 +30,6 @@ typedef struct {
   guint32               next_seq;
   z_stream              zs;
   gboolean              zs_live;
-  gboolean              attached;
 
   /* RAM upload */
   GHashTable           *ram;            /* load addr -> GByteArray */

@@ -184,7 +184,7 @@ dispatch (Loader       *l,
           _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
           return -1;
         }
-      l->attached = TRUE;
+      _esprit_sim_flash_attach (l->sim);
       _esprit_sim_loader_ok (l, op);
       return -1;
 

@@ -75,6 +75,10 @@ gboolean _esprit_sim_flash_program     (EspritSim    *self,
                                         const guint8 *data,
                                         gsize         len);
 guint32  _esprit_sim_jedec_id          (EspritSim    *self);
+/* The ROM loaders leave the SPI flash detached after a boot: SPI_ATTACH (ESP32 family) or
+ * FLASH_BEGIN (ESP8266) attaches it, as a stub does when it starts (§12.0). */
+void     _esprit_sim_flash_attach      (EspritSim    *self);
+gboolean _esprit_sim_flash_attached    (EspritSim    *self);
 
 /* The chip the board is (esprit-sim-regs.c). */
 EspritChip _esprit_sim_chip            (EspritSim    *self);

@@ -65,7 +65,9 @@ spi_user_command (EspritSim *self)
 
   if ((usr & (1u << 31)) && (usr2 & 0xFFFF) == 0x9F && (usr & (1u << 28)))
     {
-      result = _esprit_sim_jedec_id (self);
+      /* Issue 10 item 4: a detached flash does not drive MISO; the lines read high, so the
+       * JEDEC id comes back 0xFFFFFF ("unknown") until the flash is attached. */
+      result = _esprit_sim_flash_attached (self) ? _esprit_sim_jedec_id (self) : 0xFFFFFFFFu;
       if (miso_bits < 32)
         result &= (1u << miso_bits) - 1;
     }

@@ -259,6 +259,8 @@ _esprit_sim_run_stub (EspritSim *sim,
     .work = sim_work,
   };
 
+  /* §12.0: the ROM leaves the flash detached unless told; a stub attaches it itself. */
+  _esprit_sim_flash_attach (sim);
   _esprit_sim_event (sim, "stub: running (%s)", extensions ? "Esprit's" : "another stub");
   esprit_stub_main (&hal);
   return s.next;
