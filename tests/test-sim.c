@@ -531,6 +531,53 @@ test_jedec_before_attach (void)
     }
 }
 
+/* Issue 10 item 5: a standard client's ESP32 ROM baud change (esptool ESP32ROM.change_baud):
+ * it reads the ROM's crystal estimate from RTCCALICFG1 and eFuse CLK8M_FREQ, scales the rate it
+ * asks for, and the wire then runs at the rate it wanted. The eFuse block decodes (as esptool
+ * does) to an ESP32-D0WD-V3 rated 240 MHz with Vref calibration. */
+static void
+test_esp32_rom_crystal (void)
+{
+  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP32, NULL);
+  guint32 cali, ck8m, word3, word4, word5, apb_date, pkg, major, minor;
+  double rom_freq, valid_freq;
+  guint8 req[8] = { 0 };
+  g_autoptr(GPtrArray) r = NULL;
+  static const guint rev_by_bits[8] = { 0, 1, 0, 2, 0, 0, 0, 3 };
+
+  esprit_test_enter_loader (sim);
+  cali = (rom_read_reg (sim, 0x3FF5F06C) >> 7) & 0x01FFFFFF;
+  ck8m = rom_read_reg (sim, 0x3FF5A010) & 0xFF;
+  rom_freq = (double) cali * 15625 * ck8m / 40;
+  g_test_message ("ROM crystal estimate %.0f Hz", rom_freq);
+  g_assert_cmpfloat (rom_freq, >, 33e6);
+  g_assert_cmpfloat (rom_freq, <, 42e6);
+  valid_freq = rom_freq > 33e6 ? 40e6 : 26e6;
+
+  word3 = rom_read_reg (sim, 0x3FF5A00C);
+  word4 = rom_read_reg (sim, 0x3FF5A010);
+  word5 = rom_read_reg (sim, 0x3FF5A014);
+  apb_date = rom_read_reg (sim, 0x3FF6607C);
+  pkg = ((word3 >> 9) & 7) | (((word3 >> 2) & 1) << 3);
+  major = rev_by_bits[(((apb_date >> 31) & 1) << 2) | (((word5 >> 20) & 1) << 1) |
+                      ((word3 >> 15) & 1)];
+  minor = (word5 >> 24) & 3;
+  g_assert_cmpuint (pkg, ==, 1);            /* ESP32-D0WD(-V3) */
+  g_assert_cmpuint (major, ==, 3);          /* "-V3", revision v3.0 */
+  g_assert_cmpuint (minor, ==, 0);
+  g_assert_cmpuint (word3 & 3, ==, 0);      /* dual core, BT */
+  g_assert_cmpuint (word3 & (3u << 12), ==, 1u << 13);   /* rated, not low: 240 MHz */
+  g_assert_cmpuint ((word4 >> 8) & 0x1F, !=, 0);        /* Vref calibration in eFuse */
+
+  /* The baud change last: the exchanges above run at 115200. */
+  esprit_write_le32 (req, (guint32) (921600 * rom_freq / valid_freq));
+  r = esprit_test_exchange (sim, 0x0F, req, 8, 0, 60);
+  g_assert_cmpuint (r->len, ==, 1);
+  g_usleep (20000);
+  g_assert_cmpuint (esprit_sim_get_uart_baud (sim), >=, 921600 - 921600 / 1000);
+  g_assert_cmpuint (esprit_sim_get_uart_baud (sim), <=, 921600 + 921600 / 1000);
+}
+
 /* Faults: the Nth reply frame is dropped. */
 static void
 test_fault_drop_frame (void)
@@ -901,6 +948,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
   g_test_add_func ("/esprit/sim/write-reg-groups", test_write_reg_groups);
   g_test_add_func ("/esprit/sim/jedec-before-attach", test_jedec_before_attach);
+  g_test_add_func ("/esprit/sim/esp32-rom-crystal", test_esp32_rom_crystal);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
   g_test_add_func ("/esprit/sim/stub-refusals", test_stub_refusals);

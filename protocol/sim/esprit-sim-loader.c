@@ -214,7 +214,7 @@ dispatch (Loader       *l,
         _esprit_sim_loader_ok (l, op);
         _esprit_sim_board_tx_flush (l->sim);
         _esprit_sim_board_busy (l->sim, 10000);
-        _esprit_sim_board_set_baud (l->sim, baud);
+        _esprit_sim_board_set_baud (l->sim, _esprit_sim_rom_baud (l->sim, baud));
         return -1;
       }
 

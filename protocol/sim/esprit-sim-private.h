@@ -80,6 +80,10 @@ guint32  _esprit_sim_jedec_id          (EspritSim    *self);
 void     _esprit_sim_flash_attach      (EspritSim    *self);
 gboolean _esprit_sim_flash_attached    (EspritSim    *self);
 
+/* The rate the ROM's UART runs at after CHANGE_BAUDRATE(@requested): the ESP32 ROM scales by
+ * its RTC-calibrated crystal estimate (esprit-sim-regs.c). */
+guint    _esprit_sim_rom_baud          (EspritSim    *self,
+                                        guint         requested);
 /* The chip the board is (esprit-sim-regs.c). */
 EspritChip _esprit_sim_chip            (EspritSim    *self);
 

@@ -22,6 +22,54 @@ _esprit_sim_chip (EspritSim *self)
   return self->config.chip;
 }
 
+/* Read-only registers with a real chip's values. The ESP32's eFuse block 0 describes an
+ * ESP32-D0WD-V3 as espefuse shows one (field layout: esptool espefuse/efuse_defs/esp32.yaml,
+ * decoding: esptool targets/esp32.py get_chip_description/get_chip_features):
+ *   word 3: CHIP_PACKAGE [11:9] = 1 (D0WD), CHIP_CPU_FREQ_RATED [13] = 1 with
+ *           CHIP_CPU_FREQ_LOW [12] = 0 (240 MHz), CHIP_VER_REV1 [15] = 1; both cores, BT on
+ *   word 4: CLK8M_FREQ [7:0] = 0x33 (51, a value real chips show), ADC_VREF [12:8] = 0b00011
+ *           (1121 mV: "Vref calibration in eFuse")
+ *   word 5: CHIP_VER_REV2 [20] = 1, WAFER_VERSION_MINOR [25:24] = 0
+ *   word 6: CONSOLE_DEBUG_DISABLE [2] = 1, coding scheme none
+ * APB_CTL_DATE (0x3FF6607C) bit 31 is the third revision bit: with REV1 and REV2, v3.0.
+ * model: its date bits are not known here and read 0.
+ * RTCCALICFG1 (0x3FF5F06C) holds the ROM's RTC calibration, TIMERS_RTC_CALI_VALUE in [31:7];
+ * the ROM takes the crystal to be cali * 15625 * CLK8M_FREQ / 40 Hz (esptool
+ * get_rom_cal_crystal_freq). model: 2028 gives 40.40 MHz, the +1 % the 8 MHz oscillator's
+ * drift makes of a 40 MHz crystal, which a standard client compensates (issue 10 item 5). */
+#define ESP32_RTCCALICFG1   0x3FF5F06Cu
+#define ESP32_EFUSE_WORD(n) (0x3FF5A000u + 4 * (n))
+#define ESP32_APB_CTL_DATE  0x3FF6607Cu
+#define ESP32_RTC_CALI      2028u
+#define ESP32_CK8M_FREQ     0x33u
+
+static const struct {
+  EspritChip chip;
+  guint32    addr;
+  guint32    value;
+} fixed_regs[] = {
+  { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (3), (1u << 9) | (1u << 13) | (1u << 15) },
+  { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (4), ESP32_CK8M_FREQ | (0x03u << 8) },
+  { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (5), 1u << 20 },
+  { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (6), 1u << 2 },
+  { ESPRIT_CHIP_ESP32, ESP32_APB_CTL_DATE, 1u << 31 },
+  { ESPRIT_CHIP_ESP32, ESP32_RTCCALICFG1, ESP32_RTC_CALI << 7 },
+};
+
+guint
+_esprit_sim_rom_baud (EspritSim *self,
+                      guint      requested)
+{
+  guint64 rom_xtal;
+
+  if (self->config.chip != ESPRIT_CHIP_ESP32)
+    return requested;
+  /* The ESP32 ROM computes its divider from the crystal it calibrated, not the real 40 MHz:
+   * the wire runs at requested × 40 MHz / its estimate. */
+  rom_xtal = (guint64) ESP32_RTC_CALI * 15625u * ESP32_CK8M_FREQ / 40u;
+  return (guint) ((requested * (guint64) 40000000u + rom_xtal / 2) / rom_xtal);
+}
+
 guint32
 _esprit_sim_read_reg (EspritSim *self,
                       guint32    addr)
@@ -32,6 +80,9 @@ _esprit_sim_read_reg (EspritSim *self,
 
   if (addr == REG_CHIP_MAGIC)
     return info->magic[0];
+  for (guint i = 0; i < G_N_ELEMENTS (fixed_regs); i++)
+    if (fixed_regs[i].chip == self->config.chip && fixed_regs[i].addr == addr)
+      return fixed_regs[i].value;
   if (addr >= info->mac_base && addr < info->mac_base + 4 * n_efuse && addr % 4 == 0)
     return self->efuse[(addr - info->mac_base) / 4];
   if (addr == info->uart_clkdiv_reg)
