@@ -119,6 +119,7 @@ esprit_loader_connect (EspritLoader       *self,
                              esprit_reset_kind_name (kind), delay);
           if (!esprit_reset_run (self->transport, kind, delay, cancellable, error))
             return FALSE;
+          self->attached = FALSE;   /* a reset detaches the flash (issue 10 item 4) */
         }
       /* The boot log (74880 baud on ESP8266, §8.6) is noise to us. */
       if (!esprit_transport_flush_input (self->transport, error))

@@ -11,116 +11,8 @@
 
 #include "esprit-error.h"
 #include "esprit-i18n.h"
-#include "esprit-rfc2217.h"
+#include "esprit-telnet.h"
 #include "esprit-transport-fd.h"
-
-enum { T_DATA, T_IAC, T_CMD, T_SB, T_SB_IAC };
-
-gsize
-esprit_telnet_decode (EspritTelnetDecoder *dec,
-                      const guint8        *in,
-                      gsize                len,
-                      guint8              *out,
-                      EspritTelnetSubneg   subneg,
-                      EspritTelnetCommand  command,
-                      gpointer             user_data)
-{
-  gsize n = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 b = in[i];
-
-      switch (dec->state)
-        {
-        case T_DATA:
-          if (b == TELNET_IAC)
-            dec->state = T_IAC;
-          else
-            out[n++] = b;
-          break;
-        case T_IAC:
-          if (b == TELNET_IAC)
-            {
-              out[n++] = b;
-              dec->state = T_DATA;
-            }
-          else if (b == TELNET_SB)
-            {
-              dec->sb_len = 0;
-              dec->state = T_SB;
-            }
-          else if (b >= TELNET_WILL && b <= TELNET_DONT)
-            {
-              dec->sb[0] = b;   /* remember the verb until the option arrives */
-              dec->state = T_CMD;
-            }
-          else
-            dec->state = T_DATA;   /* NOP, GA and others carry nothing for us */
-          break;
-        case T_CMD:
-          if (command)
-            command (dec->sb[0], b, user_data);
-          dec->state = T_DATA;
-          break;
-        case T_SB:
-          if (b == TELNET_IAC)
-            dec->state = T_SB_IAC;
-          else if (dec->sb_len < sizeof dec->sb)
-            dec->sb[dec->sb_len++] = b;
-          break;
-        case T_SB_IAC:
-          if (b == TELNET_SE)
-            {
-              if (subneg)
-                subneg (dec->sb, dec->sb_len, user_data);
-              dec->state = T_DATA;
-            }
-          else
-            {
-              if (dec->sb_len < sizeof dec->sb)
-                dec->sb[dec->sb_len++] = b;   /* IAC IAC inside SB */
-              dec->state = T_SB;
-            }
-          break;
-        default:
-          dec->state = T_DATA;
-        }
-    }
-  return n;
-}
-
-void
-esprit_telnet_escape (GByteArray   *out,
-                      const guint8 *data,
-                      gsize         len)
-{
-  static const guint8 iac = TELNET_IAC;
-  gsize run = 0;
-
-  for (gsize i = 0; i < len; i++)
-    if (data[i] == TELNET_IAC)
-      {
-        g_byte_array_append (out, data + run, i + 1 - run);
-        g_byte_array_append (out, &iac, 1);
-        run = i + 1;
-      }
-  g_byte_array_append (out, data + run, len - run);
-}
-
-void
-esprit_telnet_subneg (GByteArray   *out,
-                      guint8        cmd,
-                      const guint8 *value,
-                      gsize         len)
-{
-  const guint8 head[] = { TELNET_IAC, TELNET_SB, TELNET_OPT_COM_PORT, cmd };
-  const guint8 tail[] = { TELNET_IAC, TELNET_SE };
-
-  g_byte_array_append (out, head, sizeof head);
-  esprit_telnet_escape (out, value, len);
-  g_byte_array_append (out, tail, sizeof tail);
-}
 
 #define ESPRIT_TYPE_RFC2217_TRANSPORT (esprit_rfc2217_transport_get_type ())
 G_DECLARE_FINAL_TYPE (EspritRfc2217Transport, esprit_rfc2217_transport, ESPRIT,
@@ -162,15 +54,14 @@ send_raw (EspritRfc2217Transport  *self,
 }
 
 static gboolean
-send_subneg (EspritRfc2217Transport  *self,
-             guint8                   cmd,
-             const guint8            *value,
-             gsize                    len,
-             GError                 **error)
+send_comport (EspritRfc2217Transport  *self,
+              guint8                   code,
+              guint32                  value,
+              GError                 **error)
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
 
-  esprit_telnet_subneg (out, cmd, value, len);
+  esprit_telnet_comport_encode (out, code, value);
   return send_raw (self, out->data, out->len, error);
 }
 
@@ -180,19 +71,10 @@ on_command (guint8   verb,
             gpointer user_data)
 {
   EspritRfc2217Transport *self = user_data;
-  guint8 answer[3] = { TELNET_IAC, 0, option };
-  gboolean wanted = option == TELNET_OPT_BINARY || option == TELNET_OPT_SGA ||
-                    option == TELNET_OPT_COM_PORT;
+  g_autoptr(GByteArray) answer = g_byte_array_new ();
 
-  /* Agree to what we asked for, refuse everything else; acknowledgements of our own
-   * requests need no answer. */
-  if (verb == TELNET_DO && !wanted)
-    answer[1] = TELNET_WONT;
-  else if (verb == TELNET_WILL && !wanted)
-    answer[1] = TELNET_DONT;
-  else
-    return;
-  send_raw (self, answer, 3, NULL);
+  if (esprit_telnet_negotiate (ESPRIT_TELNET_CLIENT, verb, option, answer))
+    send_raw (self, answer->data, answer->len, NULL);
 }
 
 static gssize
@@ -258,11 +140,10 @@ rfc_flush_input (EspritTransport  *transport,
                  GError          **error)
 {
   EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
-  const guint8 purge = RFC2217_PURGE_RECEIVE;
   guint8 junk[256];
 
   g_byte_array_set_size (self->pending, 0);
-  if (!send_subneg (self, RFC2217_PURGE_DATA, &purge, 1, error))
+  if (!send_comport (self, RFC2217_PURGE_DATA, RFC2217_PURGE_RECEIVE, error))
     return FALSE;
   /* What already crossed the network is ours to drop. */
   while (rfc_read (transport, junk, sizeof junk, 0, NULL, NULL) > 0)
@@ -277,9 +158,8 @@ rfc_set_baud (EspritTransport  *transport,
               GError          **error)
 {
   EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
-  guint8 value[4] = { baud >> 24, baud >> 16, baud >> 8, baud };   /* network order */
 
-  if (!send_subneg (self, RFC2217_SET_BAUDRATE, value, 4, error))
+  if (!send_comport (self, RFC2217_SET_BAUDRATE, baud, error))
     return FALSE;
   self->baud = baud;
   return TRUE;
@@ -298,21 +178,18 @@ rfc_set_lines (EspritTransport  *transport,
                GError          **error)
 {
   EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (transport);
-  guint8 v;
 
   /* RFC 2217 changes one line per SET-CONTROL, hence classic reset only (§3). */
   if (dtr != ESPRIT_LINE_UNCHANGED)
     {
       self->dtr = dtr;
-      v = dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF;
-      if (!send_subneg (self, RFC2217_SET_CONTROL, &v, 1, error))
+      if (!send_comport (self, RFC2217_SET_CONTROL, dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF, error))
         return FALSE;
     }
   if (rts != ESPRIT_LINE_UNCHANGED)
     {
       self->rts = rts;
-      v = rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF;
-      if (!send_subneg (self, RFC2217_SET_CONTROL, &v, 1, error))
+      if (!send_comport (self, RFC2217_SET_CONTROL, rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF, error))
         return FALSE;
     }
   return TRUE;
@@ -394,7 +271,6 @@ esprit_transport_rfc2217_open (const char  *host_and_port,
     TELNET_IAC, TELNET_WILL, TELNET_OPT_SGA, TELNET_IAC, TELNET_DO, TELNET_OPT_SGA,
     TELNET_IAC, TELNET_WILL, TELNET_OPT_COM_PORT,
   };
-  const guint8 eight = 8, none = 1, one = 1;
 
   self->connection = _esprit_tcp_connect (host_and_port, error);
   if (self->connection == NULL)
@@ -403,9 +279,9 @@ esprit_transport_rfc2217_open (const char  *host_and_port,
   self->name = g_strdup_printf ("rfc2217://%s", host_and_port);
   if (!send_raw (self, hello, sizeof hello, error) ||
       !rfc_set_baud (ESPRIT_TRANSPORT (self), baud, error) ||
-      !send_subneg (self, RFC2217_SET_DATASIZE, &eight, 1, error) ||
-      !send_subneg (self, RFC2217_SET_PARITY, &none, 1, error) ||
-      !send_subneg (self, RFC2217_SET_STOPSIZE, &one, 1, error))
+      !send_comport (self, RFC2217_SET_DATASIZE, 8, error) ||       /* 8 data bits */
+      !send_comport (self, RFC2217_SET_PARITY, 1, error) ||         /* 1 = none */
+      !send_comport (self, RFC2217_SET_STOPSIZE, 1, error))         /* 1 stop bit */
     return NULL;
   return ESPRIT_TRANSPORT (g_steal_pointer (&self));
 }

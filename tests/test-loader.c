@@ -33,6 +33,29 @@ connect_to (EspritChip        chip,
   return g_steal_pointer (&loader);
 }
 
+/* The board detaches its flash on every reset (issue 10 item 4): a loader that connects again
+ * must attach again before it asks for the flash id. */
+static void
+test_flash_id_after_reconnect (void)
+{
+  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = NULL;
+      g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
+      g_autoptr(GError) error = NULL;
+      guint32 id = 0;
+
+      g_assert_true (esprit_flash_read_id (loader, &id, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmphex (id, ==, 0x1640EF);
+      g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0,
+                                            ESPRIT_CHIP_AUTO, NULL, NULL, NULL, &error));
+      g_assert_true (esprit_flash_read_id (loader, &id, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmphex (id, ==, 0x1640EF);
+    }
+}
+
 static void
 test_detect_every_chip (void)
 {
@@ -298,8 +321,8 @@ test_hard_reset_runs_program (void)
   g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
 }
 
-/* The stub's READ_FLASH flow control, with the board's stub personality: a program uploaded to
- * the stub RAM and started with MEM_END. */
+/* The stub's READ_FLASH flow control, with the board's stub personality: a stub the board
+ * trusts, uploaded and started with MEM_END. */
 static void
 test_stub_read_flash (void)
 {
@@ -315,6 +338,7 @@ test_stub_read_flash (void)
   g_autoptr(GError) error = NULL;
 
   esprit_sim_load_flash (sim, 0, g_bytes_get_data (fill, NULL), 0x60000);
+  esprit_sim_trust_stub (sim, 0x4010E000, program, sizeof program);
   g_assert_true (esprit_loader_mem_upload (loader, 0x4010E000, program, sizeof program, NULL, &error));
   esprit_write_le32 (end, 0);
   esprit_write_le32 (end + 4, 0x4010E004);
@@ -429,6 +453,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/loader/detect-every-chip", test_detect_every_chip);
+  g_test_add_func ("/esprit/loader/flash-id-after-reconnect", test_flash_id_after_reconnect);
   g_test_add_func ("/esprit/loader/wrong-chip-and-no-sync", test_wrong_chip_and_no_sync);
   g_test_add_func ("/esprit/loader/write-read-esp32", test_write_read_esp32);
   g_test_add_func ("/esprit/loader/write-esp8266-rom", test_write_esp8266_rom);

@@ -15,7 +15,7 @@
 #include "esprit-device-info.h"
 #include "esprit-error.h"
 #include "esprit-flash.h"
-#include "esprit-rfc2217.h"
+#include "esprit-telnet.h"
 #include "esprit-sim-server.h"
 #include "esprit-test-util.h"
 

@@ -1,5 +1,8 @@
 /* esprit-sim-private.h: what the board's firmware models (ROM loader, stub) use of the engine
  *
+ * The loader and the stub see the board only through these functions; the board's state
+ * stays in the engine's files (esprit-sim-board-private.h).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -24,6 +27,10 @@ G_BEGIN_DECLS
 
 #define SIM_SECTOR 0x1000u
 #define SIM_BLOCK  0x10000u
+
+/* What a firmware model returns besides an EspritSimMode: a software reboot (FLASH_END
+ * flag 0), which boots again per the strapping pins (the boot code does it). */
+#define SIM_MODE_SOFT_REBOOT ((EspritSimMode) 0x100)
 
 /* board_getc results besides a byte value. */
 #define SIM_TIMEOUT (-1)
@@ -68,6 +75,17 @@ gboolean _esprit_sim_flash_program     (EspritSim    *self,
                                         const guint8 *data,
                                         gsize         len);
 guint32  _esprit_sim_jedec_id          (EspritSim    *self);
+/* The ROM loaders leave the SPI flash detached after a boot: SPI_ATTACH (ESP32 family) or
+ * FLASH_BEGIN (ESP8266) attaches it, as a stub does when it starts (§12.0). */
+void     _esprit_sim_flash_attach      (EspritSim    *self);
+gboolean _esprit_sim_flash_attached    (EspritSim    *self);
+
+/* The rate the ROM's UART runs at after CHANGE_BAUDRATE(@requested): the ESP32 ROM scales by
+ * its RTC-calibrated crystal estimate (esprit-sim-regs.c). */
+guint    _esprit_sim_rom_baud          (EspritSim    *self,
+                                        guint         requested);
+/* The chip the board is (esprit-sim-regs.c). */
+EspritChip _esprit_sim_chip            (EspritSim    *self);
 
 /* Registers (magic, efuse, UART divider, SPI controller). */
 guint32  _esprit_sim_read_reg          (EspritSim    *self,
@@ -77,16 +95,36 @@ void     _esprit_sim_write_reg         (EspritSim    *self,
                                         guint32       value,
                                         guint32       mask);
 
-/* A software reboot (FLASH_END flag 0): boot again per the strapping pins. */
-EspritSimMode _esprit_sim_soft_reboot (EspritSim *self);
+/* What MEM_END starts (esprit-sim-known-stubs.c). */
+typedef enum {
+  SIM_PROGRAM_UNKNOWN,        /* any program: the board cannot execute it */
+  SIM_PROGRAM_ESPRIT_STUB,    /* Esprit's stub for this chip: the core with its extensions */
+  SIM_PROGRAM_FOREIGN_STUB,   /* a public (or trusted) stub: the core without them */
+} SimProgram;
 
-/* The ROM loader: runs until the loader is left (returns the mode to enter) or a reset. A
- * program started in the stub's RAM runs as the stub (below) from inside it. */
+typedef struct {
+  EspritChip  chip;
+  const char *name;
+  guint32     text_start;
+  guint32     text_len;
+  guint32     entry;
+  const char *text_sha256;
+} SimKnownStub;
+
+/* @ram maps load addresses to the GByteArray uploaded there; *@name says which stub. */
+SimProgram _esprit_sim_identify_program (EspritSim    *self,
+                                         GHashTable   *ram,
+                                         const char  **name);
+/* The table of public stubs the board knows. */
+const SimKnownStub *_esprit_sim_known_stubs (guint    *n);
+
+/* The ROM loader (esprit-sim-loader.c): runs until the loader is left (returns the mode to
+ * enter, or SIM_MODE_SOFT_REBOOT) or a reset. A stub started from it runs (below) inside it. */
 EspritSimMode _esprit_sim_run_loader   (EspritSim    *self);
 
-/* The stub core (protocol/stub/core) over the board; @extensions: the uploaded program is
- * Esprit's own stub. Returns the mode to enter: ROM loader after a reboot, the application
- * after RUN_USER_CODE, booting after a reset. */
+/* The stub core (protocol/stub/core) over the board (esprit-sim-stub.c); @extensions: the
+ * uploaded program is Esprit's own stub. Returns the mode to enter: ROM loader after a
+ * reboot, the application after RUN_USER_CODE, booting after a reset. */
 EspritSimMode _esprit_sim_run_stub     (EspritSim    *self,
                                         gboolean      extensions);
 

@@ -16,7 +16,7 @@
 #include <asm/termbits.h>
 
 #include "esprit-error.h"
-#include "esprit-rfc2217.h"
+#include "esprit-telnet.h"
 #include "esprit-sim-server.h"
 
 /* ---- pty ---------------------------------------------------------------------------- */
@@ -217,43 +217,36 @@ on_subneg (const guint8 *sb,
 {
   Link *link = user_data;
   g_autoptr(GByteArray) reply = g_byte_array_new ();
+  EspritComPortCommand cmd;
 
-  if (len < 2 || sb[0] != TELNET_OPT_COM_PORT)
+  if (!esprit_telnet_comport_decode (sb, len, &cmd))
     return;
-  switch (sb[1])
+  switch (cmd.code)
     {
     case RFC2217_SET_BAUDRATE:
-      if (len >= 6)
-        {
-          guint baud = ((guint) sb[2] << 24) | ((guint) sb[3] << 16) | ((guint) sb[4] << 8) | sb[5];
-
-          if (baud != 0)
-            link->baud = baud;
-        }
+      if (cmd.value != 0)
+        link->baud = cmd.value;
       break;
     case RFC2217_SET_CONTROL:
-      if (len >= 3)
+      switch (cmd.value)
         {
-          switch (sb[2])
-            {
-            case RFC2217_DTR_ON: link->dtr = TRUE; break;
-            case RFC2217_DTR_OFF: link->dtr = FALSE; break;
-            case RFC2217_RTS_ON: link->rts = TRUE; break;
-            case RFC2217_RTS_OFF: link->rts = FALSE; break;
-            default: break;
-            }
-          esprit_sim_set_lines (link->sim, link->dtr, link->rts);
+        case RFC2217_DTR_ON: link->dtr = TRUE; break;
+        case RFC2217_DTR_OFF: link->dtr = FALSE; break;
+        case RFC2217_RTS_ON: link->rts = TRUE; break;
+        case RFC2217_RTS_OFF: link->rts = FALSE; break;
+        default: break;
         }
+      esprit_sim_set_lines (link->sim, link->dtr, link->rts);
       break;
     case RFC2217_PURGE_DATA:
-      if (len >= 3 && (sb[2] == 1 || sb[2] == 3))
+      if (cmd.value == RFC2217_PURGE_RECEIVE || cmd.value == RFC2217_PURGE_BOTH)
         esprit_sim_host_flush (link->sim);
       break;
     default:
       break;
     }
   /* The server confirms each setting with the code + 100 and the value (RFC 2217). */
-  esprit_telnet_subneg (reply, sb[1] + RFC2217_SERVER_OFFSET, sb + 2, len - 2);
+  esprit_telnet_comport_encode (reply, cmd.code + RFC2217_SERVER_OFFSET, cmd.value);
   tcp_send (link, reply->data, reply->len);
 }
 
@@ -263,17 +256,10 @@ on_command (guint8   verb,
             gpointer user_data)
 {
   Link *link = user_data;
-  guint8 reply[3] = { TELNET_IAC, 0, option };
-  gboolean known = option == TELNET_OPT_BINARY || option == TELNET_OPT_SGA ||
-                   option == TELNET_OPT_COM_PORT;
+  g_autoptr(GByteArray) answer = g_byte_array_new ();
 
-  if (verb == TELNET_WILL)
-    reply[1] = known ? TELNET_DO : TELNET_DONT;
-  else if (verb == TELNET_DO)
-    reply[1] = known ? TELNET_WILL : TELNET_WONT;
-  else
-    return;
-  tcp_send (link, reply, 3);
+  if (esprit_telnet_negotiate (ESPRIT_TELNET_SERVER, verb, option, answer))
+    tcp_send (link, answer->data, answer->len);
 }
 
 static void

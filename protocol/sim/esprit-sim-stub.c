@@ -254,7 +254,6 @@ EspritSimMode
 _esprit_sim_run_stub (EspritSim *sim,
                       gboolean   extensions)
 {
-  const EspritSimConfig *config = esprit_sim_get_config (sim);
   g_autofree esprit_stub_state_t *state = g_new0 (esprit_stub_state_t, 1);
   SimStub s = { sim, ESPRIT_SIM_MODE_BOOTING, 0 };
   esprit_stub_hal_t hal = {
@@ -275,13 +274,15 @@ _esprit_sim_run_stub (EspritSim *sim,
     .read_reg = sim_read_reg,
     .write_reg = sim_write_reg,
     /* §2: RUN_USER_CODE exists in the ESP8266 stub only. */
-    .run_user_code = config->chip == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
+    .run_user_code = _esprit_sim_chip (sim) == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
     .reboot = sim_reboot,
     .work = sim_work,
     .ram_write = sim_ram_write,
     .ram_run = sim_ram_run,
   };
 
+  /* §12.0: the ROM leaves the flash detached unless told; a stub attaches it itself. */
+  _esprit_sim_flash_attach (sim);
   _esprit_sim_event (sim, "stub: running (%s)", extensions ? "Esprit's" : "another stub");
   esprit_stub_main (&hal);
   return s.next;

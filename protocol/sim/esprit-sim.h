@@ -47,6 +47,9 @@ typedef enum {
   ESPRIT_SIM_MODE_ROM_LOADER,  /* UART download mode */
   ESPRIT_SIM_MODE_STUB,        /* a flasher stub runs (Esprit's stub core) */
   ESPRIT_SIM_MODE_APP,         /* the "application" runs: text, no SLIP */
+  /* A program loaded with MEM_* that is no stub the board knows: the sim cannot execute it,
+   * so the board sends nothing and ignores its input until the next reset. */
+  ESPRIT_SIM_MODE_RAM_PROGRAM,
 } EspritSimMode;
 
 EspritSim       *esprit_sim_new             (const EspritSimConfig *config,
@@ -54,6 +57,13 @@ EspritSim       *esprit_sim_new             (const EspritSimConfig *config,
 const EspritSimConfig *esprit_sim_get_config (EspritSim            *self);
 void             esprit_sim_set_faults      (EspritSim             *self,
                                              const EspritSimFaults *faults);
+
+/* Makes the board run a program whose text segment, loaded at @text_start, is @text as a stub
+ * without Esprit's extensions (as it runs the public esptool stubs it knows by digest). */
+void             esprit_sim_trust_stub      (EspritSim             *self,
+                                             guint32                text_start,
+                                             const guint8          *text,
+                                             gsize                  len);
 
 /* The host end of the wire. @baud is the host UART's rate: bytes sent at a rate the board's
  * UART is not at arrive garbled, as on hardware. */

@@ -1,0 +1,123 @@
+/* esprit-sim-loader-frames.c: the ROM loaders' replies and request framing
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "esprit-sim"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "esprit-command.h"
+#include "esprit-sim-loader-private.h"
+#include "esprit-slip.h"
+
+/* §1: value of non-READ_REG replies on R8266 is stale buffer content, often the first SYNC
+ * word. */
+#define R8266_STALE_VALUE 0x20120707u
+
+void
+_esprit_sim_loader_reply (Loader       *l,
+                          guint8        op,
+                          guint32       value,
+                          const guint8 *payload,
+                          gsize         payload_len,
+                          guint8        failed,
+                          guint8        error)
+{
+  g_autoptr(GByteArray) pkt = g_byte_array_new ();
+  guint8 header[8];
+  guint8 status[4] = { failed, error, 0, 0 };
+
+  header[0] = ESPRIT_DIR_RESPONSE;
+  header[1] = op;
+  esprit_write_le16 (header + 2, (guint16) (payload_len + l->status_len));
+  esprit_write_le32 (header + 4, value);
+  g_byte_array_append (pkt, header, 8);
+  if (payload_len)
+    g_byte_array_append (pkt, payload, payload_len);
+  g_byte_array_append (pkt, status, l->status_len);
+  _esprit_sim_board_send_frame (l->sim, pkt->data, pkt->len);
+}
+
+static guint32
+loader_default_value (Loader *l)
+{
+  return l->rom8266 ? R8266_STALE_VALUE : 0;
+}
+
+void
+_esprit_sim_loader_ok (Loader *l,
+                       guint8  op)
+{
+  _esprit_sim_loader_reply (l, op, loader_default_value (l), NULL, 0, 0, 0);
+}
+
+void
+_esprit_sim_loader_fail (Loader *l,
+                         guint8  op,
+                         guint8  error)
+{
+  _esprit_sim_loader_reply (l, op, loader_default_value (l), NULL, 0, 1, error);
+}
+
+gboolean
+_esprit_sim_loader_check_data_packet (Loader        *l,
+                                      const guint8  *data,
+                                      gsize          len,
+                                      guint32        checksum,
+                                      guint8         op,
+                                      const guint8 **block,
+                                      guint32       *block_len)
+{
+  guint32 dlen, seq;
+
+  if (len < ESPRIT_DATA_HEADER)
+    {
+      _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
+      return FALSE;
+    }
+  dlen = esprit_read_le32 (data);
+  seq = esprit_read_le32 (data + 4);
+  if (dlen != len - ESPRIT_DATA_HEADER)
+    {
+      _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
+      return FALSE;
+    }
+  if (esprit_checksum (data + ESPRIT_DATA_HEADER, dlen) != (checksum & 0xFF))
+    {
+      /* §8.4: a bad checksum gives 0x07 (stub: 0xC1). */
+      _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_CHECKSUM);
+      return FALSE;
+    }
+  *block = data + ESPRIT_DATA_HEADER;
+  *block_len = dlen;
+  (void) seq;
+  return TRUE;
+}
+
+int
+_esprit_sim_loader_read_frame (Loader     *l,
+                               GByteArray *frame)
+{
+  g_autoptr(EspritSlipDecoder) dec = esprit_slip_decoder_new (0x4000 + 64);
+
+  for (;;)
+    {
+      int c = _esprit_sim_board_getc (l->sim, -1);
+      EspritSlipResult r;
+
+      if (c < 0)
+        return c;
+      r = esprit_slip_decoder_push (dec, (guint8) c);
+      if (r == ESPRIT_SLIP_FRAME)
+        {
+          gsize n;
+          const guint8 *f = esprit_slip_decoder_frame (dec, &n);
+
+          g_byte_array_set_size (frame, 0);
+          g_byte_array_append (frame, f, n);
+          return 0;
+        }
+    }
+}
