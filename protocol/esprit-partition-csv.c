@@ -134,6 +134,9 @@ esprit_partition_table_from_csv (const char            *text,
                                  "flags expected)"), ln + 1, n);
       if (*f[0] == '\0' || strlen (f[0]) > ESPRIT_PARTITION_LABEL_LEN)
         return invalid (error, _("Line %u: the name must be 1 to 16 characters"), ln + 1);
+      for (const char *c = f[0]; *c; c++)
+        if ((guchar) *c < 0x20 || (guchar) *c >= 0x7F)
+          return invalid (error, _("Line %u: the name must be printable ASCII"), ln + 1);
       if (!parse_csv_type (f[1], &type))
         return invalid (error, _("Line %u: unknown type “%s”"), ln + 1, f[1]);
       if (!parse_csv_subtype (f[2], type, &subtype))
