@@ -209,6 +209,22 @@ region_copy (const EspritRegion *r)
   return c;
 }
 
+char *
+esprit_region_describe_image (const EspritRegion *region)
+{
+  EspritImageInfo info;
+  g_autofree char *desc = NULL;
+
+  if (!region->has_image)
+    return NULL;
+  if (region->image_verified)
+    return esprit_image_describe (&region->image);
+  info = region->image;
+  info.checksum_ok = info.hash_ok = TRUE;
+  desc = esprit_image_describe (&info);
+  return g_strdup_printf (_("%s, checksum not read"), desc);
+}
+
 const char *
 esprit_region_kind_name (EspritRegionKind kind)
 {
@@ -335,7 +351,7 @@ esprit_flash_map_to_json (const EspritLayout *layout,
       json_string (out, r->detail);
       if (r->has_image)
         {
-          g_autofree char *img = esprit_image_describe (&r->image);
+          g_autofree char *img = esprit_region_describe_image (r);
 
           g_string_append (out, ", \"image\": ");
           json_string (out, img);

@@ -165,7 +165,7 @@ image_region (EspritLayoutReader *reader,
 {
   EspritRegion *r = _esprit_region_new (name, offset, size, kind, detail);
 
-  if (_esprit_layout_walk_image (reader, offset, FALSE, &r->image, error))
+  if (_esprit_layout_walk_image (reader, offset, FALSE, &r->image, &r->image_verified, error))
     {
       r->has_image = TRUE;
       r->used = (guint32) MIN (r->image.image_len, size);
@@ -191,7 +191,8 @@ v2_region (EspritLayoutReader *reader,
     return r;
   next = (guint64) offset + 16 + esprit_read_le32 (h + 12);
   if (next < G_MAXUINT32 &&
-      _esprit_layout_walk_image (reader, (guint32) next, FALSE, &inner, error))
+      _esprit_layout_walk_image (reader, (guint32) next, FALSE, &inner, &r->image_verified,
+                                 error))
     {
       r->has_image = TRUE;
       r->image = inner;

@@ -21,11 +21,13 @@ const guint8 *_esprit_layout_read          (EspritLayoutReader    *reader,
                                             guint32                len,
                                             GError               **error);
 /* Walks an E9 image's headers at @addr through the reader (only the chunks holding segment
- * headers are read); FALSE without @error when it is not a sound image. */
+ * headers are read); FALSE without @error when it is not a sound image. With the whole
+ * flash in memory the image parser checks it too and *@verified (nullable) is set. */
 gboolean    _esprit_layout_walk_image      (EspritLayoutReader    *reader,
                                             guint32                addr,
                                             gboolean               extended,
                                             EspritImageInfo       *info,
+                                            gboolean              *verified,
                                             GError               **error);
 EspritRegion *_esprit_region_new           (const char            *name,
                                             guint32                offset,

@@ -95,6 +95,7 @@ _esprit_layout_walk_image (EspritLayoutReader  *reader,
                            guint32              addr,
                            gboolean             extended,
                            EspritImageInfo     *info,
+                           gboolean            *verified,
                            GError             **error)
 {
   guint header_len = 8 + (extended ? 16 : 0);
@@ -104,6 +105,8 @@ _esprit_layout_walk_image (EspritLayoutReader  *reader,
 
   memset (info, 0, sizeof *info);
   info->chip = ESPRIT_CHIP_AUTO;
+  if (verified != NULL)
+    *verified = FALSE;
   if (h == NULL || h[0] != ESPRIT_IMAGE_MAGIC || h[1] == 0 || h[1] > 16)
     return FALSE;
   info->kind = ESPRIT_IMAGE_ESP;
@@ -153,7 +156,11 @@ _esprit_layout_walk_image (EspritLayoutReader  *reader,
       if (esprit_image_parse (reader->whole + addr, reader->flash_size - addr,
                               extended ? info->chip : ESPRIT_CHIP_ESP8266, &full, NULL) &&
           full.kind == ESPRIT_IMAGE_ESP)
-        *info = full;
+        {
+          *info = full;
+          if (verified != NULL)
+            *verified = TRUE;
+        }
     }
   return TRUE;
 }
@@ -223,6 +230,7 @@ find_bootloader (EspritLayout        *layout,
                  EspritLayoutReader  *reader,
                  guint32             *offset,
                  EspritImageInfo     *info,
+                 gboolean            *verified,
                  GError             **error)
 {
   static const guint32 candidates[] = { 0x1000, 0x0, 0x2000 };
@@ -231,12 +239,13 @@ find_bootloader (EspritLayout        *layout,
     {
       *offset = esprit_chip_get_info (layout->chip)->bootloader_offset;
       return _esprit_layout_walk_image (reader, *offset,
-                                        layout->chip != ESPRIT_CHIP_ESP8266, info, error);
+                                        layout->chip != ESPRIT_CHIP_ESP8266, info, verified,
+                                        error);
     }
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
     {
       *offset = candidates[i];
-      if (_esprit_layout_walk_image (reader, *offset, TRUE, info, error))
+      if (_esprit_layout_walk_image (reader, *offset, TRUE, info, verified, error))
         return TRUE;
       if (error != NULL && *error != NULL)
         return FALSE;
@@ -252,6 +261,7 @@ add_table_regions (EspritLayout        *layout,
   const EspritPartitionTable *table = layout->table;
   gboolean have_boot = FALSE, have_table = FALSE;
   EspritImageInfo info;
+  gboolean verified = FALSE;
   guint32 boot_off;
   int boots;
 
@@ -269,7 +279,8 @@ add_table_regions (EspritLayout        *layout,
       if (p->type == ESPRIT_PARTITION_TYPE_APP)
         {
           if (_esprit_layout_walk_image (reader, p->offset,
-                                         layout->chip != ESPRIT_CHIP_ESP8266, &r->image, error))
+                                         layout->chip != ESPRIT_CHIP_ESP8266, &r->image,
+                                         &r->image_verified, error))
             {
               r->has_image = TRUE;
               r->used = (guint32) MIN (r->image.image_len, p->size);
@@ -307,7 +318,8 @@ add_table_regions (EspritLayout        *layout,
                      _esprit_region_new ("partition_table", table->table_offset, 0x1000,
                                          ESPRIT_REGION_PARTITION_TABLE,
                                          _("ESP-IDF partition table")));
-  if (!find_bootloader (layout, reader, &boot_off, &info, error) && error != NULL && *error)
+  if (!find_bootloader (layout, reader, &boot_off, &info, &verified, error) && error != NULL &&
+      *error)
     return FALSE;
   if (layout->chip == ESPRIT_CHIP_AUTO && info.kind == ESPRIT_IMAGE_ESP)
     layout->chip = info.chip;
@@ -323,6 +335,7 @@ add_table_regions (EspritLayout        *layout,
         {
           r->has_image = TRUE;
           r->image = info;
+          r->image_verified = verified;
           r->used = (guint32) MIN (info.image_len, r->size);
         }
       g_ptr_array_add (layout->regions, r);

@@ -243,13 +243,17 @@ typedef struct {
   char             *detail;          /* "data/nvs", "LittleFS, 125 blocks of 8 KB", … */
   int               partition;       /* index into the table's entries, -1 */
   gboolean          has_image;       /* an ESP image starts here: @image is filled */
-  EspritImageInfo   image;           /* checksum/hash fields only meaningful with whole data */
+  EspritImageInfo   image;
+  gboolean          image_verified;  /* checksum and hash checked: the whole image was there */
   guint32           used;            /* bytes known to hold data from @offset (image length) */
   EspritChunkState  contents;        /* what the chunk map says of the whole region */
   gboolean          boots;           /* the app the bootloader starts */
 } EspritRegion;
 
 void        esprit_region_free             (EspritRegion          *region);
+/* The region's image as esprit_image_describe() says it; an image read only as far as its
+ * headers is "checksum not read" rather than "bad checksum". NULL without an image. */
+char       *esprit_region_describe_image   (const EspritRegion    *region);
 const char *esprit_region_kind_name        (EspritRegionKind       kind);  /* "app", … */
 
 typedef struct {

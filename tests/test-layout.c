@@ -485,6 +485,17 @@ test_esp32_flash (void)
   g_assert_true (esprit_layout_find (again, "app1", NULL)->boots);
   g_assert_cmpuint (esprit_layout_find (again, "app1", NULL)->used, ==, app_len);
   g_assert_cmpuint (rc.reads, <=, 16);
+  /* Only the headers were read: the checksum is not judged. */
+  g_assert_true (find (layout, "app1")->image_verified);
+  g_assert_false (esprit_layout_find (again, "app1", NULL)->image_verified);
+  {
+    g_autofree char *img = esprit_region_describe_image (esprit_layout_find (again, "app1",
+                                                                             NULL));
+
+    g_assert_nonnull (strstr (img, "ESP image for ESP32: 4 segments"));
+    g_assert_nonnull (strstr (img, "checksum not read"));
+    g_assert_null (strstr (img, "bad"));
+  }
   g_test_message ("layout of a 4 MB ESP32 flash from %u chunk reads", rc.reads);
   rc.fail = TRUE;
   g_assert_null (esprit_layout_detect (ESPRIT_CHIP_ESP32, 4 * MB, 0x8000, count_read, &rc,
