@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "esprit-cli-numbers.h"
+#include "esprit-cli-private.h"
 #include "esprit-error.h"
 #include "esprit-flash.h"
 #include "esprit-image.h"
@@ -26,7 +27,7 @@
 #define EXIT_BAD_INPUT 2
 #define ROM_BAUD 115200
 
-typedef struct {
+typedef struct _EspritCliOptions {
   char         *port;
   guint         baud;
   EspritChip    chip;
@@ -447,6 +448,8 @@ cmd_read_flash (Options  *opts,
   g_autofree guint8 *buffer = NULL;
   guint32 addr, size, flash_size;
 
+  if (argc > 0 && g_str_equal (argv[0], "--partition"))
+    return _esprit_cli_read_partition (opts, argc, argv);
   if (argc != 3)
     return bad_input (_("usage: read_flash ADDRESS SIZE FILE"));
   if (!esprit_cli_parse_number (argv[0], _("Address"), &addr, &error) ||
@@ -510,6 +513,8 @@ cmd_write_flash (Options  *opts,
   gboolean erase_all = FALSE;
   int i;
 
+  if (argc > 0 && g_str_equal (argv[0], "--partition"))
+    return _esprit_cli_write_partition (opts, argc, argv);
   for (i = 0; i < argc && argv[i][0] == '-'; i++)
     {
       const char *a = argv[i];
@@ -672,6 +677,8 @@ cmd_erase_region (Options  *opts,
   g_autoptr(EspritLoader) loader = NULL;
   guint32 addr, size, flash_size;
 
+  if (argc > 0 && g_str_equal (argv[0], "--partition"))
+    return _esprit_cli_erase_partition (opts, argc, argv);
   if (argc != 2)
     return bad_input (_("usage: erase_region ADDRESS SIZE"));
   if (!esprit_cli_parse_number (argv[0], _("Address"), &addr, &error) ||
@@ -727,6 +734,7 @@ cmd_image_info (Options  *opts,
   EspritImageInfo info;
   gsize len;
   const guint8 *p;
+  int rc;
 
   if (argc != 1)
     return bad_input (_("usage: image_info FILE"));
@@ -734,6 +742,8 @@ cmd_image_info (Options  *opts,
   if (data == NULL)
     return fail_with (opts, error);
   p = g_bytes_get_data (data, &len);
+  if (_esprit_cli_layout_image_info (opts, argv[0], p, len, &rc))
+    return rc;
   if (!esprit_image_parse (p, len, opts->chip, &info, &error))
     return fail_with (opts, error);
   if (info.kind == ESPRIT_IMAGE_RAW)
@@ -784,19 +794,88 @@ cmd_version (Options  *opts,
   return 0;
 }
 
+/* ---- for the command files (esprit-cli-private.h) ----------------------------------- */
+
+EspritLoader *
+_esprit_cli_connect (EspritCliOptions  *opts,
+                     GError           **error)
+{
+  return connect_board (opts, TRUE, error);
+}
+
+int
+_esprit_cli_finish (EspritCliOptions *opts,
+                    EspritLoader     *loader)
+{
+  return finish (opts, loader, NULL);
+}
+
+int
+_esprit_cli_fail (EspritCliOptions *opts,
+                  GError           *error)
+{
+  return fail_with (opts, error);
+}
+
+EspritChip
+_esprit_cli_get_chip (EspritCliOptions *opts)
+{
+  return opts->chip;
+}
+
+GBytes *
+_esprit_cli_load_file (const char  *path,
+                       GError     **error)
+{
+  return load_file (path, error);
+}
+
+gboolean
+_esprit_cli_check_output (const char  *path,
+                          GError     **error)
+{
+  return check_writable_dir (path, error);
+}
+
+gboolean
+_esprit_cli_save_file (const char    *path,
+                       const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  return save_atomically (path, data, len, error);
+}
+
+void
+_esprit_cli_restore_log (EspritCliOptions *opts,
+                         EspritLoader     *loader)
+{
+  esprit_loader_set_log_func (loader, on_log, opts, NULL);
+}
+
 static const Command commands[] = {
   { "chip_id", cmd_chip_id, "", N_("Print the chip's ID (ESP8266) or MAC") },
   { "read_mac", cmd_read_mac, "", N_("Print the MAC address") },
   { "flash_id", cmd_flash_id, "", N_("Print the SPI flash's JEDEC id and size") },
-  { "read_flash", cmd_read_flash, N_("ADDRESS SIZE FILE"), N_("Back up flash to a file (verified)") },
+  { "read_flash", cmd_read_flash, N_("ADDRESS SIZE FILE | --partition NAME FILE"),
+    N_("Back up flash to a file (verified)") },
   { "write_flash", cmd_write_flash,
     N_("[-fm keep|qio|qout|dio|dout] [-ff keep|80m|40m|26m|20m] [-fs keep|detect|SIZE] "
-       "[-z|-u] [--verify|--no-verify] [--no-skip] [-e] ADDRESS FILE [ADDRESS FILE...]"),
+       "[-z|-u] [--verify|--no-verify] [--no-skip] [-e] ADDRESS FILE [ADDRESS FILE...] | "
+       "--partition NAME FILE"),
     N_("Write files to flash, verify them, and restart the board") },
   { "verify_flash", cmd_verify_flash, N_("ADDRESS FILE [ADDRESS FILE...]"),
     N_("Compare flash with files by MD5") },
   { "erase_flash", cmd_erase_flash, "", N_("Erase the whole flash") },
-  { "erase_region", cmd_erase_region, N_("ADDRESS SIZE"), N_("Erase a region (4 KB multiples)") },
+  { "erase_region", cmd_erase_region, N_("ADDRESS SIZE | --partition NAME"),
+    N_("Erase a region (4 KB multiples)") },
+  { "erase_settings", _esprit_cli_cmd_erase_settings, N_("[--yes]"),
+    N_("Erase the Wi-Fi settings and RF calibration (ESP8266) or nvs (ESP32)") },
+  { "partition_table", _esprit_cli_cmd_partition_table,
+    N_("[--offset ADDRESS] [--csv] [--to-bin OUT] [FILE]"),
+    N_("Show the partition table of the board, a backup, a binary or a CSV file") },
+  { "flash_map", _esprit_cli_cmd_flash_map, N_("[--json] [--offset ADDRESS] [BACKUP]"),
+    N_("Show what is where on the flash") },
   { "run", cmd_run, "", N_("Leave the loader and run the program in flash") },
   { "image_info", cmd_image_info, N_("FILE"), N_("Describe a firmware image") },
   { "list", cmd_list, "", N_("List serial ports and virtual boards") },
@@ -938,7 +1017,8 @@ main (int    argc,
   cmd = find_command (argv[i]);
   if (cmd == NULL)
     return bad_input (_("Unknown command %s (see --help)"), argv[i]);
-  if (cmd->func != cmd_version && cmd->func != cmd_list && cmd->func != cmd_image_info)
+  if (cmd->func != cmd_version && cmd->func != cmd_list && cmd->func != cmd_image_info &&
+      cmd->func != _esprit_cli_cmd_partition_table && cmd->func != _esprit_cli_cmd_flash_map)
     printf ("esprit-cli v%s\n", PACKAGE_VERSION);
   rc = cmd->func (&opts, argc - i - 1, argv + i + 1);
   return rc;

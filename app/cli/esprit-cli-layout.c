@@ -1,0 +1,766 @@
+/* esprit-cli-layout.c: partitions on the command line: partition_table, flash_map,
+ * erase_settings, read_flash/write_flash/erase_region --partition, and image_info's
+ * description of tables and backups (protocol-facts §10)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "esprit-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "esprit-cli-numbers.h"
+#include "esprit-cli-private.h"
+#include "esprit-error.h"
+#include "esprit-flash.h"
+#include "esprit-layout.h"
+
+#define BAR_WIDTH 32
+
+static int
+bad_input (const char *format,
+           ...) G_GNUC_PRINTF (1, 2);
+
+static int
+bad_input (const char *format,
+           ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, _("Error: %s\n"), msg);
+  return ESPRIT_CLI_EXIT_BAD_INPUT;
+}
+
+static char *
+size_text (guint32 size)
+{
+  if (size >= 1024 * 1024 && size % (1024 * 1024) == 0)
+    return g_strdup_printf ("%uM", size / (1024 * 1024));
+  if (size % 1024 == 0)
+    return g_strdup_printf ("%uK", size / 1024);
+  return g_strdup_printf ("%u", size);
+}
+
+/* Machine-readable output (--csv, --json) goes alone to stdout: the connection's chatter is
+ * sent to stderr meanwhile. */
+static int
+chatter_to_stderr (void)
+{
+  int saved;
+
+  fflush (stdout);
+  saved = dup (STDOUT_FILENO);
+  if (saved >= 0)
+    dup2 (STDERR_FILENO, STDOUT_FILENO);
+  return saved;
+}
+
+static void
+chatter_restore (int saved)
+{
+  if (saved < 0)
+    return;
+  fflush (stdout);
+  dup2 (saved, STDOUT_FILENO);
+  close (saved);
+}
+
+/* ---- the board ---------------------------------------------------------------------- */
+
+static void
+quiet_log (EspritLogLevel  level,
+           const char     *line,
+           gpointer        user_data)
+{
+  if (level == ESPRIT_LOG_WARNING)
+    fprintf (stderr, _("Warning: %s\n"), line);
+  else if (level == ESPRIT_LOG_TRACE)
+    fprintf (stderr, "TRACE %s\n", line);
+}
+
+static gboolean
+board_read (guint32   addr,
+            guint32   len,
+            guint8   *buffer,
+            gpointer  user_data,
+            GError  **error)
+{
+  return esprit_flash_read (user_data, addr, len, buffer, NULL, NULL, NULL, error);
+}
+
+/* Reads what the layout needs from the board, without the per-read progress lines. */
+static EspritLayout *
+board_layout (EspritCliOptions  *opts,
+              EspritLoader      *loader,
+              guint32            table_offset,
+              GError           **error)
+{
+  g_autofree char *desc = NULL;
+  EspritLayout *layout;
+  guint32 flash_size;
+
+  if (!esprit_flash_detect_size (loader, &flash_size, NULL, error))
+    return NULL;
+  esprit_loader_set_log_func (loader, quiet_log, NULL, NULL);
+  layout = esprit_layout_detect (esprit_loader_get_chip (loader), flash_size, table_offset,
+                                 board_read, loader, error);
+  _esprit_cli_restore_log (opts, loader);
+  if (layout == NULL)
+    return NULL;
+  desc = esprit_layout_describe (layout);
+  printf (_("Layout: %s\n"), desc);
+  return layout;
+}
+
+/* Connects and finds the region --partition names; prints it. */
+static EspritLoader *
+connect_to_region (EspritCliOptions  *opts,
+                   const char        *name,
+                   EspritLayout     **layout,
+                   EspritRegion     **region,
+                   GError           **error)
+{
+  g_autoptr(EspritLoader) loader = _esprit_cli_connect (opts, error);
+  const EspritRegion *r;
+  g_autofree char *size = NULL;
+
+  if (loader == NULL)
+    return NULL;
+  *layout = board_layout (opts, loader, ESPRIT_PARTITION_TABLE_OFFSET, error);
+  if (*layout == NULL)
+    return NULL;
+  r = esprit_layout_find (*layout, name, error);
+  if (r == NULL)
+    return NULL;
+  size = size_text (r->size);
+  printf (_("Partition %s: 0x%08x, 0x%x bytes (%s)\n"), r->name, r->offset, r->size, size);
+  *region = (EspritRegion *) r;
+  return g_steal_pointer (&loader);
+}
+
+int
+_esprit_cli_read_partition (EspritCliOptions  *opts,
+                            int                argc,
+                            char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EspritLoader) loader = NULL;
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autofree guint8 *buffer = NULL;
+  EspritRegion *r;
+
+  if (argc != 3)
+    return bad_input (_("usage: read_flash --partition NAME FILE"));
+  if (!_esprit_cli_check_output (argv[2], &error))
+    return _esprit_cli_fail (opts, error);
+  loader = connect_to_region (opts, argv[1], &layout, &r, &error);
+  if (loader == NULL)
+    return _esprit_cli_fail (opts, error);
+  buffer = g_try_malloc (r->size);
+  if (buffer == NULL)
+    return bad_input (_("Not enough memory for %u bytes"), r->size);
+  if (!esprit_flash_read (loader, r->offset, r->size, buffer, NULL, NULL, NULL, &error) ||
+      !_esprit_cli_save_file (argv[2], buffer, r->size, &error))
+    return _esprit_cli_fail (opts, error);
+  return _esprit_cli_finish (opts, loader);
+}
+
+int
+_esprit_cli_write_partition (EspritCliOptions  *opts,
+                             int                argc,
+                             char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EspritLoader) loader = NULL;
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autoptr(GBytes) data = NULL;
+  EspritWriteOptions wopts = ESPRIT_WRITE_OPTIONS_DEFAULT;
+  EspritRegion *r;
+  gsize len;
+
+  if (argc != 3)
+    return bad_input (_("usage: write_flash --partition NAME FILE"));
+  data = _esprit_cli_load_file (argv[2], &error);
+  if (data == NULL)
+    return _esprit_cli_fail (opts, error);
+  len = g_bytes_get_size (data);
+  if (len == 0)
+    return bad_input (_("%s is empty"), argv[2]);
+  loader = connect_to_region (opts, argv[1], &layout, &r, &error);
+  if (loader == NULL)
+    return _esprit_cli_fail (opts, error);
+  /* Judged before anything is sent: nothing spills into the next partition. */
+  if (len > r->size)
+    {
+      g_set_error (&error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_TOO_LARGE,
+                   _("%s is %zu bytes, partition %s holds %u: nothing was written"), argv[2],
+                   len, r->name, r->size);
+      return _esprit_cli_fail (opts, error);
+    }
+  if (r->partition >= 0 && layout->table->entries[r->partition].flags &
+      ESPRIT_PARTITION_FLAG_READONLY)
+    {
+      g_set_error (&error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                   _("Partition %s is marked read-only: nothing was written"), r->name);
+      return _esprit_cli_fail (opts, error);
+    }
+  if (!esprit_flash_write (loader, r->offset, data, &wopts, NULL, NULL, NULL, &error))
+    return _esprit_cli_fail (opts, error);
+  return _esprit_cli_finish (opts, loader);
+}
+
+int
+_esprit_cli_erase_partition (EspritCliOptions  *opts,
+                             int                argc,
+                             char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EspritLoader) loader = NULL;
+  g_autoptr(EspritLayout) layout = NULL;
+  EspritRegion *r;
+
+  if (argc != 2)
+    return bad_input (_("usage: erase_region --partition NAME"));
+  loader = connect_to_region (opts, argv[1], &layout, &r, &error);
+  if (loader == NULL)
+    return _esprit_cli_fail (opts, error);
+  if (r->offset % ESPRIT_CHUNK_SIZE != 0 || r->size % ESPRIT_CHUNK_SIZE != 0)
+    {
+      g_set_error (&error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                   _("Partition %s is not made of whole 4 KB sectors: nothing was erased"),
+                   r->name);
+      return _esprit_cli_fail (opts, error);
+    }
+  if (!esprit_flash_erase_region (loader, r->offset, r->size, NULL, NULL, NULL, &error))
+    return _esprit_cli_fail (opts, error);
+  return _esprit_cli_finish (opts, loader);
+}
+
+static gboolean
+confirm (const char *question)
+{
+  char answer[16] = "";
+
+  printf ("%s [y/N] ", question);
+  fflush (stdout);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    {
+      printf ("\n");
+      return FALSE;
+    }
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+int
+_esprit_cli_cmd_erase_settings (EspritCliOptions  *opts,
+                                int                argc,
+                                char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EspritLoader) loader = NULL;
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autoptr(GPtrArray) regions = NULL;
+  gboolean yes = FALSE;
+
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--yes") || g_str_equal (argv[i], "-y"))
+        yes = TRUE;
+      else
+        return bad_input (_("usage: erase_settings [--yes]"));
+    }
+  loader = _esprit_cli_connect (opts, &error);
+  if (loader == NULL)
+    return _esprit_cli_fail (opts, error);
+  layout = board_layout (opts, loader, ESPRIT_PARTITION_TABLE_OFFSET, &error);
+  if (layout == NULL)
+    return _esprit_cli_fail (opts, error);
+  regions = esprit_layout_settings_regions (layout);
+  if (regions->len == 0)
+    {
+      g_set_error_literal (&error, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND,
+                           _("This flash has no settings regions (no nvs partition)"));
+      return _esprit_cli_fail (opts, error);
+    }
+  for (guint i = 0; i < regions->len; i++)
+    {
+      const EspritRegion *r = regions->pdata[i];
+
+      printf (_("Settings: %s at 0x%08x, 0x%x bytes (%s)\n"), r->name, r->offset, r->size,
+              r->detail ? r->detail : "");
+    }
+  if (!yes && !confirm (_("Erase these settings?")))
+    {
+      fprintf (stderr, _("Error: Not confirmed: nothing was erased (--yes skips the "
+                         "question)\n"));
+      return 1;
+    }
+  for (guint i = 0; i < regions->len; i++)
+    {
+      const EspritRegion *r = regions->pdata[i];
+
+      if (!esprit_flash_erase_region (loader, r->offset, r->size, NULL, NULL, NULL, &error))
+        return _esprit_cli_fail (opts, error);
+    }
+  return _esprit_cli_finish (opts, loader);
+}
+
+/* ---- partition_table ---------------------------------------------------------------- */
+
+static void
+print_otadata (const EspritOtaData *ota)
+{
+  static const char *const states[] = { "new", "pending_verify", "valid", "invalid",
+                                        "aborted" };
+
+  for (int i = 0; i < 2; i++)
+    {
+      const EspritOtaEntry *e = &ota->entries[i];
+
+      if (e->seq == 0xFFFFFFFF)
+        printf (_("otadata[%d]: empty\n"), i);
+      else
+        printf (_("otadata[%d]: seq %u, state %s, CRC %s%s\n"), i, e->seq,
+                e->state < G_N_ELEMENTS (states) ? states[e->state]
+                : e->state == ESPRIT_OTA_STATE_UNDEFINED ? "undefined" : "?",
+                e->crc_ok ? _("ok") : _("wrong"), e->valid ? "" : _(" (not used)"));
+    }
+}
+
+static void
+print_table (const EspritPartitionTable *t,
+             const EspritOtaData        *ota)
+{
+  int boots = esprit_partition_table_boot_index (t, ota);
+
+  printf (_("Partition table at 0x%x: %u entries, %s\n"), t->table_offset, t->n_entries,
+          t->has_md5 ? _("MD5 checked") : _("no MD5 entry"));
+  printf ("%-16s %-22s %-10s %-10s %-7s %s\n", _("Name"), _("Type/subtype"), _("Offset"),
+          _("Size"), "", _("Flags"));
+  for (guint i = 0; i < t->n_entries; i++)
+    {
+      const EspritPartition *p = &t->entries[i];
+      g_autofree char *type = esprit_partition_describe_type (p);
+      g_autofree char *size = size_text (p->size);
+      g_autofree char *typenum = g_strdup_printf ("%s (%u/0x%02x)", type, p->type, p->subtype);
+
+      printf ("%-16s %-22s 0x%08x 0x%08x %-7s %s%s%s\n", p->label, typenum, p->offset,
+              p->size, size, p->flags & ESPRIT_PARTITION_FLAG_ENCRYPTED ? "encrypted " : "",
+              p->flags & ESPRIT_PARTITION_FLAG_READONLY ? "readonly" : "",
+              (int) i == boots ? _("  <- boots") : "");
+    }
+  if (ota != NULL)
+    print_otadata (ota);
+  if (boots >= 0)
+    printf (_("Boots: %s\n"), t->entries[boots].label);
+}
+
+static gboolean
+looks_like_text (const guint8 *data,
+                 gsize         len)
+{
+  if (len == 0 || memchr (data, '\0', len) != NULL || !g_utf8_validate ((const char *) data,
+                                                                         len, NULL))
+    return FALSE;
+  return TRUE;
+}
+
+/* Finds the table in a file: CSV text, a table binary (up to one sector), or a flash
+ * backup holding the table at @offset. Fills @ota from a backup's otadata. */
+static gboolean
+table_from_file (const char            *path,
+                 const guint8          *data,
+                 gsize                  len,
+                 guint32                offset,
+                 EspritChip             chip,
+                 EspritPartitionTable  *table,
+                 EspritOtaData         *ota,
+                 gboolean              *has_ota,
+                 GError               **error)
+{
+  g_autoptr(EspritLayout) layout = NULL;
+
+  *has_ota = FALSE;
+  if (looks_like_text (data, len))
+    {
+      g_autofree char *text = g_strndup ((const char *) data, len);
+
+      if (!esprit_partition_table_from_csv (text, offset, table, error))
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (len <= 0x1000)
+    {
+      if (!esprit_partition_table_parse (data, len, offset, table, error))
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if ((guint64) offset + ESPRIT_PARTITION_TABLE_LEN > len)
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                   _("%s is %zu bytes: it cannot hold a table at 0x%x"), path, len, offset);
+      return FALSE;
+    }
+  if (!esprit_partition_table_parse (data + offset, len - offset, offset, table, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  layout = esprit_layout_detect_image (data, len, chip, offset);
+  if (layout->has_otadata)
+    {
+      *ota = layout->otadata;
+      *has_ota = TRUE;
+    }
+  return TRUE;
+}
+
+int
+_esprit_cli_cmd_partition_table (EspritCliOptions  *opts,
+                                 int                argc,
+                                 char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  EspritPartitionTable table;
+  EspritOtaData ota;
+  gboolean has_ota = FALSE, csv = FALSE;
+  guint32 offset = ESPRIT_PARTITION_TABLE_OFFSET;
+  const char *to_bin = NULL, *file = NULL;
+  int i, saved = -1;
+
+  for (i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--csv"))
+        csv = TRUE;
+      else if (g_str_equal (argv[i], "--offset") && i + 1 < argc)
+        {
+          if (!esprit_cli_parse_number (argv[++i], _("Offset"), &offset, &error))
+            return _esprit_cli_fail (opts, error);
+          if (offset % 0x1000 != 0)
+            return bad_input (_("The table offset must be a multiple of 0x1000"));
+        }
+      else if (g_str_equal (argv[i], "--to-bin") && i + 1 < argc)
+        to_bin = argv[++i];
+      else if (argv[i][0] == '-' || file != NULL)
+        return bad_input (_("usage: partition_table [--offset ADDRESS] [--csv] [--to-bin OUT] "
+                            "[FILE]"));
+      else
+        file = argv[i];
+    }
+  if (to_bin != NULL && !_esprit_cli_check_output (to_bin, &error))
+    return _esprit_cli_fail (opts, error);
+
+  if (file != NULL)
+    {
+      g_autoptr(GBytes) bytes = _esprit_cli_load_file (file, &error);
+      const guint8 *data;
+      gsize len;
+
+      if (bytes == NULL)
+        return _esprit_cli_fail (opts, error);
+      data = g_bytes_get_data (bytes, &len);
+      if (!table_from_file (file, data, len, offset, _esprit_cli_get_chip (opts), &table, &ota,
+                            &has_ota, &error))
+        return _esprit_cli_fail (opts, error);
+    }
+  else
+    {
+      g_autoptr(EspritLoader) loader = NULL;
+      guint8 raw[ESPRIT_PARTITION_TABLE_LEN];
+
+      if (csv)
+        saved = chatter_to_stderr ();
+      loader = _esprit_cli_connect (opts, &error);
+      if (loader == NULL ||
+          !esprit_flash_read (loader, offset, sizeof raw, raw, NULL, NULL, NULL, &error) ||
+          !esprit_partition_table_parse (raw, sizeof raw, offset, &table, &error))
+        {
+          chatter_restore (saved);
+          return _esprit_cli_fail (opts, error);
+        }
+      for (guint k = 0; k < table.n_entries; k++)
+        {
+          const EspritPartition *p = &table.entries[k];
+          g_autofree guint8 *od = NULL;
+
+          if (p->type != ESPRIT_PARTITION_TYPE_DATA ||
+              p->subtype != ESPRIT_PARTITION_SUBTYPE_OTADATA || p->size < ESPRIT_OTADATA_SIZE)
+            continue;
+          od = g_malloc (ESPRIT_OTADATA_SIZE);
+          if (!esprit_flash_read (loader, p->offset, ESPRIT_OTADATA_SIZE, od, NULL, NULL, NULL,
+                                  &error))
+            {
+              chatter_restore (saved);
+              return _esprit_cli_fail (opts, error);
+            }
+          esprit_otadata_parse (od, ESPRIT_OTADATA_SIZE, &ota);
+          has_ota = TRUE;
+          break;
+        }
+      if (_esprit_cli_finish (opts, loader) != 0)
+        {
+          chatter_restore (saved);
+          return 1;
+        }
+      chatter_restore (saved);
+    }
+
+  if (to_bin != NULL)
+    {
+      g_autoptr(GBytes) bin = esprit_partition_table_to_binary (&table, table.n_entries < 95,
+                                                                &error);
+
+      if (bin == NULL ||
+          !_esprit_cli_save_file (to_bin, g_bytes_get_data (bin, NULL), g_bytes_get_size (bin),
+                                  &error))
+        return _esprit_cli_fail (opts, error);
+      if (!csv)
+        printf (_("Wrote the %u-entry table to %s\n"), table.n_entries, to_bin);
+    }
+  if (csv)
+    {
+      g_autofree char *text = esprit_partition_table_to_csv (&table);
+
+      fputs (text, stdout);
+    }
+  else if (to_bin == NULL)
+    print_table (&table, has_ota ? &ota : NULL);
+  return 0;
+}
+
+/* ---- flash_map ---------------------------------------------------------------------- */
+
+static char
+bar_glyph (EspritRegionKind kind)
+{
+  static const char glyphs[] = {
+    [ESPRIT_REGION_BOOTLOADER] = 'B', [ESPRIT_REGION_PARTITION_TABLE] = 'T',
+    [ESPRIT_REGION_APP] = 'A', [ESPRIT_REGION_FILESYSTEM] = 'F',
+    [ESPRIT_REGION_SETTINGS] = 'S', [ESPRIT_REGION_DATA] = 'D',
+    [ESPRIT_REGION_UNKNOWN] = '?', [ESPRIT_REGION_ERASED] = '_',
+  };
+
+  return (guint) kind < sizeof glyphs ? glyphs[kind] : '?';
+}
+
+static void
+print_map (const EspritLayout *layout,
+           GPtrArray          *map)
+{
+  g_autofree char *desc = esprit_layout_describe (layout);
+  g_autofree char *fs = size_text (layout->flash_size);
+
+  printf (_("Flash map of %s: %s\n"), fs, desc);
+  for (guint i = 0; i < map->len; i++)
+    {
+      const EspritRegion *r = map->pdata[i];
+      g_autofree char *size = size_text (r->size);
+      char bar[BAR_WIDTH + 1];
+      guint64 from = (guint64) r->offset * BAR_WIDTH / MAX (layout->flash_size, 1);
+      guint64 to = ((guint64) r->offset + r->size) * BAR_WIDTH / MAX (layout->flash_size, 1);
+      g_autofree char *image = esprit_region_describe_image (r);
+      g_autofree char *used = NULL;
+
+      memset (bar, '.', BAR_WIDTH);
+      bar[BAR_WIDTH] = '\0';
+      /* Every region gets at least one mark where it starts. */
+      for (guint64 k = from; k < MAX (to, from + 1) && k < BAR_WIDTH; k++)
+        bar[k] = bar_glyph (r->kind);
+      if (r->used > 0 && r->kind == ESPRIT_REGION_APP)
+        used = g_strdup_printf (_(", %u bytes used"), r->used);
+      printf ("0x%08x %-6s %-15s %-16s |%s| %s%s%s%s%s%s\n", r->offset, size,
+              esprit_region_kind_name (r->kind), r->name, bar,
+              r->contents == ESPRIT_CHUNK_ERASED ? _("erased") : "",
+              r->contents == ESPRIT_CHUNK_ERASED && (r->detail || image) ? ", " : "",
+              r->detail ? r->detail : "", image && r->detail ? ", " : "", image ? image : "",
+              used ? used : "");
+    }
+}
+
+/* What the board can tell cheaply: one MD5 per region (and one for the part of an app
+ * after its image) says whether it is erased, without reading it. */
+static gboolean
+learn_from_md5 (EspritLoader    *loader,
+                GPtrArray       *map,
+                EspritChunkMap  *chunks,
+                GError         **error)
+{
+  g_autofree guint8 *ff = g_malloc (0x10000);
+
+  memset (ff, 0xFF, 0x10000);
+  for (guint i = 0; i < map->len; i++)
+    {
+      const EspritRegion *r = map->pdata[i];
+      guint32 from = r->offset, len = r->size;
+      g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+      guint8 want[16], got[16];
+      gsize dlen = 16;
+
+      if (r->kind == ESPRIT_REGION_APP && r->used > 0)
+        {
+          guint32 image_end = (r->used + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE *
+                              ESPRIT_CHUNK_SIZE;
+
+          esprit_chunk_map_set (chunks, r->offset, MIN (image_end, r->size), ESPRIT_CHUNK_DATA);
+          if (image_end >= r->size)
+            continue;
+          from = r->offset + image_end;
+          len = r->size - image_end;
+        }
+      for (guint32 done = 0; done < len; done += 0x10000)
+        g_checksum_update (md5, ff, MIN (0x10000, len - done));
+      g_checksum_get_digest (md5, want, &dlen);
+      if (!esprit_flash_md5 (loader, from, len, got, NULL, error))
+        return FALSE;
+      esprit_chunk_map_set (chunks, from, len, memcmp (want, got, 16) == 0
+                                               ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA);
+    }
+  return TRUE;
+}
+
+int
+_esprit_cli_cmd_flash_map (EspritCliOptions  *opts,
+                           int                argc,
+                           char             **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autoptr(EspritChunkMap) chunks = NULL;
+  g_autoptr(GPtrArray) map = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gboolean json = FALSE;
+  guint32 offset = ESPRIT_PARTITION_TABLE_OFFSET;
+  const char *file = NULL;
+  int saved = -1;
+
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        json = TRUE;
+      else if (g_str_equal (argv[i], "--offset") && i + 1 < argc)
+        {
+          if (!esprit_cli_parse_number (argv[++i], _("Offset"), &offset, &error))
+            return _esprit_cli_fail (opts, error);
+        }
+      else if (argv[i][0] == '-' || file != NULL)
+        return bad_input (_("usage: flash_map [--json] [--offset ADDRESS] [BACKUP]"));
+      else
+        file = argv[i];
+    }
+
+  if (file != NULL)
+    {
+      const guint8 *data;
+      gsize len;
+
+      bytes = _esprit_cli_load_file (file, &error);
+      if (bytes == NULL)
+        return _esprit_cli_fail (opts, error);
+      data = g_bytes_get_data (bytes, &len);
+      if (len == 0 || len > G_MAXUINT32)
+        return bad_input (_("%s is not a flash backup (%zu bytes)"), file, len);
+      layout = esprit_layout_detect_image (data, len, _esprit_cli_get_chip (opts), offset);
+      chunks = esprit_chunk_map_new ((guint32) len);
+      esprit_chunk_map_learn (chunks, 0, data, len);
+      map = esprit_flash_map_build (layout, chunks);
+    }
+  else
+    {
+      g_autoptr(EspritLoader) loader = NULL;
+      g_autoptr(GPtrArray) rough = NULL;
+
+      if (json)
+        saved = chatter_to_stderr ();
+      loader = _esprit_cli_connect (opts, &error);
+      if (loader != NULL)
+        layout = board_layout (opts, loader, offset, &error);
+      if (layout != NULL)
+        {
+          rough = esprit_flash_map_build (layout, NULL);
+          chunks = esprit_chunk_map_new (layout->flash_size);
+        }
+      if (layout == NULL || !learn_from_md5 (loader, rough, chunks, &error))
+        {
+          chatter_restore (saved);
+          return _esprit_cli_fail (opts, error);
+        }
+      map = esprit_flash_map_build (layout, chunks);
+      if (_esprit_cli_finish (opts, loader) != 0)
+        {
+          chatter_restore (saved);
+          return 1;
+        }
+      chatter_restore (saved);
+    }
+  if (json)
+    {
+      g_autofree char *text = esprit_flash_map_to_json (layout, map);
+
+      fputs (text, stdout);
+    }
+  else
+    print_map (layout, map);
+  return 0;
+}
+
+/* ---- image_info --------------------------------------------------------------------- */
+
+gboolean
+_esprit_cli_layout_image_info (EspritCliOptions *opts,
+                               const char       *path,
+                               const guint8     *data,
+                               gsize             len,
+                               int              *status)
+{
+  EspritPartitionTable table;
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autoptr(EspritChunkMap) chunks = NULL;
+  g_autoptr(GPtrArray) map = NULL;
+
+  /* A table binary: one sector or its 0xC00 data area, starting with an entry. */
+  if (len >= 32 && len <= 0x1000 && data[0] == 0xAA && data[1] == 0x50)
+    {
+      g_autoptr(GError) error = NULL;
+
+      printf (_("%s is an ESP-IDF partition table binary\n"), path);
+      if (!esprit_partition_table_parse (data, len, ESPRIT_PARTITION_TABLE_OFFSET, &table,
+                                         &error))
+        {
+          *status = _esprit_cli_fail (opts, error);
+          return TRUE;
+        }
+      print_table (&table, NULL);
+      *status = 0;
+      return TRUE;
+    }
+  /* A backup: a whole flash, a power of two from 256 KB, with a layout we know. */
+  if (len < 0x40000 || len > G_MAXUINT32 || (len & (len - 1)) != 0)
+    return FALSE;
+  layout = esprit_layout_detect_image (data, len, _esprit_cli_get_chip (opts),
+                                       ESPRIT_PARTITION_TABLE_OFFSET);
+  if (layout->kind == ESPRIT_LAYOUT_UNKNOWN)
+    return FALSE;
+  printf (_("%s is a flash backup (%zu bytes)\n"), path, len);
+  if (layout->table != NULL)
+    print_table (layout->table, layout->has_otadata ? &layout->otadata : NULL);
+  chunks = esprit_chunk_map_new ((guint32) len);
+  esprit_chunk_map_learn (chunks, 0, data, len);
+  map = esprit_flash_map_build (layout, chunks);
+  print_map (layout, map);
+  *status = 0;
+  return TRUE;
+}
