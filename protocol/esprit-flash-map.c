@@ -256,10 +256,13 @@ add_gap (GPtrArray            *map,
       guint32 end = from;
       EspritRegion *r;
 
-      /* Extend over the following chunks in the same state. */
-      do
-        end = MIN ((guint64) to, ((guint64) end / ESPRIT_CHUNK_SIZE + 1) * ESPRIT_CHUNK_SIZE);
-      while (end < to && chunks && esprit_chunk_map_get (chunks, end) == state);
+      /* Extend over the following chunks in the same state; one gap when nothing is known. */
+      if (chunks == NULL)
+        end = to;
+      else
+        do
+          end = MIN ((guint64) to, ((guint64) end / ESPRIT_CHUNK_SIZE + 1) * ESPRIT_CHUNK_SIZE);
+        while (end < to && esprit_chunk_map_get (chunks, end) == state);
       if (state == ESPRIT_CHUNK_ERASED)
         r = _esprit_region_new ("erased", from, end - from, ESPRIT_REGION_ERASED, NULL);
       else

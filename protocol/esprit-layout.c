@@ -391,7 +391,18 @@ detect (EspritLayoutReader  *reader,
        * at 0x8000. ESP8266 RTOS SDK builds do use a table, so it is tried after. */
       if (chip == ESPRIT_CHIP_AUTO && !try_table (layout, reader, table_offset, error))
         return NULL;
-      if (layout->kind == ESPRIT_LAYOUT_UNKNOWN)
+      if (layout->kind == ESPRIT_LAYOUT_UNKNOWN && chip == ESPRIT_CHIP_AUTO)
+        {
+          EspritImageInfo at0;
+
+          /* An image at 0x0 whose extended header names an ESP32-family chip (an S3 or C3
+           * bootloader, an app .bin) is no ESP8266 firmware. */
+          if (_esprit_layout_walk_image (reader, 0, TRUE, &at0, NULL, error))
+            layout->chip = at0.chip;
+          else if (error != NULL && *error != NULL)
+            return NULL;
+        }
+      if (layout->kind == ESPRIT_LAYOUT_UNKNOWN && layout->chip == chip)
         {
           g_autoptr(EspritLayout) e8 = g_new0 (EspritLayout, 1);
 

@@ -537,6 +537,22 @@ test_esp32_flash (void)
   g_clear_pointer (&map, g_ptr_array_unref);
   map = esprit_flash_map_build (layout, NULL);
   g_assert_cmpstr (((EspritRegion *) map->pdata[0])->name, ==, "unknown");
+  /* One gap region each, not one per chunk: bootloader ... coredump, and the first 4 KB. */
+  g_assert_cmpuint (map->len, ==, 9);
+}
+
+static void
+test_esp32_app_file (void)
+{
+  g_autoptr(GBytes) app = esprit_test_make_image (ESPRIT_CHIP_ESP32S3, 200000, 3, TRUE, 8);
+  g_autofree guint8 *file = g_malloc0 (256 * 1024);
+  g_autoptr(EspritLayout) layout = NULL;
+
+  /* An ESP32-S3 app padded to 256 KB looks like a small backup: it is not ESP8266 firmware. */
+  put (file, 0, app);
+  layout = esprit_layout_detect_image (file, 256 * 1024, ESPRIT_CHIP_AUTO, 0x8000);
+  g_assert_cmpint (layout->kind, ==, ESPRIT_LAYOUT_UNKNOWN);
+  g_assert_cmpint (layout->chip, ==, ESPRIT_CHIP_ESP32S3);
 }
 
 static void
@@ -803,6 +819,7 @@ main (int    argc,
   g_test_add_func ("/esprit/layout/table/csv-errors", test_csv_errors);
   g_test_add_func ("/esprit/layout/otadata", test_otadata);
   g_test_add_func ("/esprit/layout/esp32-flash", test_esp32_flash);
+  g_test_add_func ("/esprit/layout/esp32-app-file", test_esp32_app_file);
   g_test_add_func ("/esprit/layout/erased-flash", test_erased_flash);
   g_test_add_func ("/esprit/layout/chunk-map", test_chunk_map);
   g_test_add_func ("/esprit/layout/esp8266/arduino", test_esp8266_arduino);
