@@ -511,17 +511,18 @@ esprit_layout_describe (const EspritLayout *layout)
         int boots = esprit_partition_table_boot_index (layout->table, layout->has_otadata
                                                                       ? &layout->otadata : NULL);
 
-        return g_strdup_printf (_("ESP-IDF partition table at 0x%x: %u partitions%s%s%s"),
+        if (boots < 0)
+          return g_strdup_printf (_("ESP-IDF partition table at 0x%x: %u partitions"),
+                                  layout->table->table_offset, layout->table->n_entries);
+        return g_strdup_printf (_("ESP-IDF partition table at 0x%x: %u partitions, boots “%s”"),
                                 layout->table->table_offset, layout->table->n_entries,
-                                boots >= 0 ? _(", boots “") : "",
-                                boots >= 0 ? layout->table->entries[boots].label : "",
-                                boots >= 0 ? "”" : "");
+                                layout->table->entries[boots].label);
       }
     case ESPRIT_LAYOUT_ESP8266_ARDUINO:
-      return g_strdup_printf (_("ESP8266 Arduino layout %s%s%s"),
-                              layout->variant ? layout->variant : _("(filesystem not found)"),
-                              layout->fs_type ? ", " : "",
-                              layout->fs_type ? layout->fs_type : "");
+      if (layout->variant == NULL || layout->fs_type == NULL)
+        return g_strdup (_("ESP8266 Arduino layout (filesystem not found)"));
+      return g_strdup_printf (_("ESP8266 Arduino layout %s, %s"), layout->variant,
+                              layout->fs_type);
     case ESPRIT_LAYOUT_ESP8266_SDK:
       return g_strdup (_("ESP8266 SDK firmware"));
     case ESPRIT_LAYOUT_ERASED:

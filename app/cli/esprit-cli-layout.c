@@ -328,10 +328,19 @@ print_otadata (const EspritOtaData *ota)
       if (e->seq == 0xFFFFFFFF)
         printf (_("otadata[%d]: empty\n"), i);
       else
-        printf (_("otadata[%d]: seq %u, state %s, CRC %s%s\n"), i, e->seq,
-                e->state < G_N_ELEMENTS (states) ? states[e->state]
-                : e->state == ESPRIT_OTA_STATE_UNDEFINED ? "undefined" : "?",
-                e->crc_ok ? _("ok") : _("wrong"), e->valid ? "" : _(" (not used)"));
+        {
+          const char *state = e->state < G_N_ELEMENTS (states) ? states[e->state]
+                              : e->state == ESPRIT_OTA_STATE_UNDEFINED ? "undefined" : "?";
+
+          if (e->valid)
+            printf (_("otadata[%d]: seq %u, state %s, CRC right\n"), i, e->seq, state);
+          else if (e->crc_ok)
+            printf (_("otadata[%d]: seq %u, state %s, CRC right (not used)\n"), i, e->seq,
+                    state);
+          else
+            printf (_("otadata[%d]: seq %u, state %s, CRC wrong (not used)\n"), i, e->seq,
+                    state);
+        }
     }
 }
 
