@@ -352,19 +352,24 @@ print_table (const EspritPartitionTable *t,
 
   printf (_("Partition table at 0x%x: %u entries, %s\n"), t->table_offset, t->n_entries,
           t->has_md5 ? _("MD5 checked") : _("no MD5 entry"));
-  printf ("%-16s %-22s %-10s %-10s %-7s %s\n", _("Name"), _("Type/subtype"), _("Offset"),
-          _("Size"), "", _("Flags"));
+  printf ("%-16s %-22s %-10s %-18s %s\n", _("Name"), _("Type/subtype"), _("Offset"),
+          _("Size"), _("Flags"));
   for (guint i = 0; i < t->n_entries; i++)
     {
       const EspritPartition *p = &t->entries[i];
       g_autofree char *type = esprit_partition_describe_type (p);
       g_autofree char *size = size_text (p->size);
       g_autofree char *typenum = g_strdup_printf ("%s (%u/0x%02x)", type, p->type, p->subtype);
+      g_autofree char *sizes = g_strdup_printf ("0x%08x (%s)", p->size, size);
+      g_autofree char *line = g_strdup_printf ("%-16s %-22s 0x%08x %-18s %s%s%s", p->label,
+                                               typenum, p->offset, sizes,
+                                               p->flags & ESPRIT_PARTITION_FLAG_ENCRYPTED
+                                               ? "encrypted " : "",
+                                               p->flags & ESPRIT_PARTITION_FLAG_READONLY
+                                               ? "readonly" : "",
+                                               (int) i == boots ? _("  <- boots") : "");
 
-      printf ("%-16s %-22s 0x%08x 0x%08x %-7s %s%s%s\n", p->label, typenum, p->offset,
-              p->size, size, p->flags & ESPRIT_PARTITION_FLAG_ENCRYPTED ? "encrypted " : "",
-              p->flags & ESPRIT_PARTITION_FLAG_READONLY ? "readonly" : "",
-              (int) i == boots ? _("  <- boots") : "");
+      printf ("%s\n", g_strchomp (line));
     }
   if (ota != NULL)
     print_otadata (ota);
@@ -618,6 +623,7 @@ learn_from_md5 (EspritLoader    *loader,
       g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
       guint8 want[16], got[16];
       gsize dlen = 16;
+      g_autoptr(GError) local_error = NULL;
 
       if (r->kind == ESPRIT_REGION_APP && r->used > 0)
         {
@@ -633,8 +639,14 @@ learn_from_md5 (EspritLoader    *loader,
       for (guint32 done = 0; done < len; done += 0x10000)
         g_checksum_update (md5, ff, MIN (0x10000, len - done));
       g_checksum_get_digest (md5, want, &dlen);
-      if (!esprit_flash_md5 (loader, from, len, got, NULL, error))
-        return FALSE;
+      if (!esprit_flash_md5 (loader, from, len, got, NULL, &local_error))
+        {
+          /* A loader without MD5 (an ESP8266 ROM) leaves the contents unknown. */
+          if (g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       esprit_chunk_map_set (chunks, from, len, memcmp (want, got, 16) == 0
                                                ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA);
     }
