@@ -134,4 +134,33 @@ check "erase_settings on an ESP8266" [ "$rc" = 0 ]
 check "erases the RF calibration and Wi-Fi sectors" all_ff f8.bin 0x3FC000 0x4000
 check "and nothing else" [ "$(cmp -l zero.bin f8.bin | wc -l)" = 16384 ]
 
+# An Arduino build on a virtual ESP8266: eboot at 0x0, the sketch at 0x1000, LittleFS of the
+# 4M2M layout at 0x200000 (its superblock: revision, tag, "littlefs", tag, version,
+# block_size 0x2000, block_count 253).
+head -c 4194304 /dev/zero | tr '\0' '\377' > a8.bin
+"$MAKE_IMAGE" esp8266 2000 eboot.bin
+"$MAKE_IMAGE" esp8266 200000 sketch.bin
+put eboot.bin 0 a8.bin
+put sketch.bin 0x1000 a8.bin
+printf '\x01\x00\x00\x00\x0f\xf0\x00\x08littlefs\x2f\xe0\x00\x18\x00\x00\x02\x00\x00\x20\x00\x00\xfd\x00\x00\x00' > sb.bin
+put sb.bin 0x200000 a8.bin
+P8="sim:esp8266?flash=$work/a8.bin&size=4MB"
+cli --port "$P8" flash_map
+check "flash_map on an ESP8266" [ "$rc" = 0 ]
+check "recognises the Arduino 4M2M layout" has "ESP8266 Arduino layout 4M2M, LittleFS"
+check "with the sketch" has "app             sketch"
+cli --port "$P8" read_flash --partition sketch sk.bin
+check "read_flash --partition sketch" [ "$rc" = 0 ]
+check "reads 0x1000 up to the end of the sketch region" cmp -s sk.bin <(bytes a8.bin 0x1000 0xFE000)
+check "which starts with the sketch" cmp -s <(head -c "$(stat -c %s sketch.bin)" sk.bin) sketch.bin
+cli --port "$P8" read_flash --partition fs fs.bin
+check "read_flash --partition fs" [ "$(stat -c %s fs.bin 2>/dev/null)" = $((0x1FA000)) ]
+check "starts with the superblock" cmp -s <(head -c 32 fs.bin) sb.bin
+
+# A table elsewhere than 0x8000, from CSV with offsets left to the tool.
+printf 'nvs, data, nvs, , 0x6000\nfactory, app, factory, , 1M\n' > auto.csv
+cli partition_table --offset 0xA000 --csv auto.csv
+check "CSV offsets follow the table at --offset" has "nvs,data,nvs,0xb000,24K,"
+check "apps aligned to 0x10000" has "factory,app,factory,0x20000,1M,"
+
 finish
