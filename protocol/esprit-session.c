@@ -488,6 +488,19 @@ esprit_session_verify (EspritSession  *self,
 }
 
 gboolean
+esprit_session_md5 (EspritSession  *self,
+                    guint32         addr,
+                    guint32         size,
+                    guint8          digest[16],
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  if (!require_connected (self, error) || !check_range (self, addr, size, cancellable, error))
+    return FALSE;
+  return esprit_flash_md5 (self->loader, addr, size, digest, cancellable, error);
+}
+
+gboolean
 esprit_session_erase (EspritSession  *self,
                       guint32         addr,
                       guint32         size,

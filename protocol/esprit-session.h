@@ -140,6 +140,14 @@ gboolean       esprit_session_verify          (EspritSession              *self,
                                                gboolean                   *same,
                                                GCancellable               *cancellable,
                                                GError                    **error);
+/* The MD5 of @size bytes at @addr, as the loader computes it (ESPRIT_ERROR_UNSUPPORTED on a
+ * loader without MD5, the ESP8266 ROM). */
+gboolean       esprit_session_md5             (EspritSession              *self,
+                                               guint32                     addr,
+                                               guint32                     size,
+                                               guint8                      digest[16],
+                                               GCancellable               *cancellable,
+                                               GError                    **error);
 /* @size 0: the whole chip. Otherwise 4 KB multiples, refused past the flash's end. */
 gboolean       esprit_session_erase           (EspritSession              *self,
                                                guint32                     addr,

@@ -88,27 +88,6 @@ cmd_flash_id (EspritCli  *cli,
   return esprit_cli_finish (cli, session);
 }
 
-static gboolean
-check_writable_dir (const char  *path,
-                    GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT, _("%s is a directory"),
-                   path);
-      return FALSE;
-    }
-  if (access (dir, W_OK) != 0)
-    {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
-                   _("Cannot write to %s: %s"), dir, g_strerror (errno));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static int
 cmd_read_flash (EspritCli  *cli,
                 int         argc,
@@ -118,11 +97,13 @@ cmd_read_flash (EspritCli  *cli,
   g_autoptr(EspritSession) session = NULL;
   guint32 addr, size;
 
+  if (argc > 0 && g_str_equal (argv[0], "--partition"))
+    return esprit_cli_read_partition (cli, argc, argv);
   if (argc != 3)
     return esprit_cli_bad_input (_("usage: read_flash ADDRESS SIZE FILE"));
   if (!esprit_parse_number (argv[0], _("Address"), &addr, &error) ||
       !esprit_parse_size (argv[1], _("Size"), &size, &error) ||
-      !check_writable_dir (argv[2], &error))
+      !esprit_cli_check_output (argv[2], &error))
     return esprit_cli_fail (cli, error);
   if ((guint64) addr + size > G_MAXUINT32)
     return esprit_cli_bad_input (_("0x%08x + 0x%08x is past the end of any flash"), addr, size);
@@ -158,6 +139,8 @@ cmd_write_flash (EspritCli  *cli,
   gboolean erase_all = FALSE;
   int i;
 
+  if (argc > 0 && g_str_equal (argv[0], "--partition"))
+    return esprit_cli_write_partition (cli, argc, argv);
   for (i = 0; i < argc && argv[i][0] == '-'; i++)
     {
       const char *a = argv[i];
@@ -313,6 +296,8 @@ cmd_erase_region (EspritCli  *cli,
   g_autoptr(EspritSession) session = NULL;
   guint32 addr, size;
 
+  if (argc > 0 && g_str_equal (argv[0], "--partition"))
+    return esprit_cli_erase_partition (cli, argc, argv);
   if (argc != 2)
     return esprit_cli_bad_input (_("usage: erase_region ADDRESS SIZE"));
   if (!esprit_parse_number (argv[0], _("Address"), &addr, &error) ||
@@ -356,6 +341,7 @@ cmd_image_info (EspritCli  *cli,
   EspritImageInfo info;
   gsize len;
   const guint8 *p;
+  int rc;
 
   if (argc != 1)
     return esprit_cli_bad_input (_("usage: image_info FILE"));
@@ -363,6 +349,8 @@ cmd_image_info (EspritCli  *cli,
   if (data == NULL)
     return esprit_cli_fail (cli, error);
   p = g_bytes_get_data (data, &len);
+  if (esprit_cli_layout_image_info (cli, argv[0], p, len, &rc))
+    return rc;
   if (!esprit_image_parse (p, len, cli->connect.expected, &info, &error))
     return esprit_cli_fail (cli, error);
   if (info.kind == ESPRIT_IMAGE_RAW)
@@ -429,6 +417,13 @@ static const EspritCliCommand commands[] = {
   { "erase_region", cmd_erase_region, N_("ADDRESS SIZE"), N_("Erase a region (4 KB multiples)"),
     TRUE },
   { "run", cmd_run, "", N_("Leave the loader and run the program in flash"), TRUE },
+  { "erase_settings", esprit_cli_cmd_erase_settings, N_("[--yes]"),
+    N_("Erase the Wi-Fi settings and RF calibration (ESP8266) or nvs (ESP32)"), TRUE },
+  { "partition_table", esprit_cli_cmd_partition_table,
+    N_("[--offset ADDRESS] [--csv] [--to-bin OUT] [FILE]"),
+    N_("Show the partition table of the board, a backup, a binary or a CSV file"), FALSE },
+  { "flash_map", esprit_cli_cmd_flash_map, N_("[--json] [--offset ADDRESS] [BACKUP]"),
+    N_("Show what is where on the flash"), FALSE },
   { "image_info", cmd_image_info, N_("FILE"), N_("Describe a firmware image"), FALSE },
   { "list", cmd_list, "", N_("List serial ports and virtual boards"), FALSE },
   { "version", cmd_version, "", N_("Print the version"), FALSE },

@@ -6,7 +6,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "esprit-advice.h"
 #include "esprit-cli-private.h"
@@ -33,6 +35,8 @@ print_log (EspritCli      *cli,
            EspritLogLevel  level,
            const char     *line)
 {
+  if (cli->quiet && (level == ESPRIT_LOG_INFO || level == ESPRIT_LOG_PROGRESS))
+    return;
   switch (level)
     {
     case ESPRIT_LOG_PROGRESS:
@@ -174,4 +178,38 @@ esprit_cli_load_file (const char  *path,
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&contents), len);
+}
+
+gboolean
+esprit_cli_check_output (const char  *path,
+                         GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT, _("%s is a directory"),
+                   path);
+      return FALSE;
+    }
+  if (access (dir, W_OK) != 0)
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                   _("Cannot write to %s: %s"), dir, g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+esprit_cli_save_file (const char    *path,
+                      const guint8  *data,
+                      gsize          len,
+                      GError       **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  /* GFile's replace writes a temporary and renames it on close. */
+  return g_file_replace_contents (file, (const char *) data, len, NULL, FALSE,
+                                  G_FILE_CREATE_NONE, NULL, NULL, error);
 }

@@ -19,6 +19,7 @@ typedef struct {
   EspritConnectOptions  connect;
   gboolean              tty;             /* stdout is a terminal */
   gboolean              progress_open;   /* a \r progress line is on screen */
+  gboolean              quiet;           /* only warnings (a command's own reads) */
   char                 *last_progress;   /* the last progress line, not to be repeated */
 } EspritCli;
 
@@ -62,5 +63,41 @@ int            esprit_cli_finish       (EspritCli         *cli,
 /* A file's contents; ESPRIT_ERROR_INVALID_ARGUMENT naming it when it cannot be read. */
 GBytes        *esprit_cli_load_file    (const char        *path,
                                         GError           **error);
+/* Whether @path can be written (not a directory, its directory writable). */
+gboolean       esprit_cli_check_output (const char        *path,
+                                        GError           **error);
+/* Writes through a temporary file renamed at the end. */
+gboolean       esprit_cli_save_file    (const char        *path,
+                                        const guint8      *data,
+                                        gsize              len,
+                                        GError           **error);
+
+/* esprit-cli-layout.c: partitions (protocol-facts §10) */
+int            esprit_cli_cmd_partition_table (EspritCli  *cli,
+                                               int         argc,
+                                               char      **argv);
+int            esprit_cli_cmd_flash_map       (EspritCli  *cli,
+                                               int         argc,
+                                               char      **argv);
+int            esprit_cli_cmd_erase_settings  (EspritCli  *cli,
+                                               int         argc,
+                                               char      **argv);
+/* read_flash / write_flash / erase_region with --partition NAME first. */
+int            esprit_cli_read_partition      (EspritCli  *cli,
+                                               int         argc,
+                                               char      **argv);
+int            esprit_cli_write_partition     (EspritCli  *cli,
+                                               int         argc,
+                                               char      **argv);
+int            esprit_cli_erase_partition     (EspritCli  *cli,
+                                               int         argc,
+                                               char      **argv);
+/* For image_info: when @data is a partition table binary or a backup image with a known
+ * layout, prints it, sets *@status and returns TRUE; otherwise prints nothing. */
+gboolean       esprit_cli_layout_image_info   (EspritCli     *cli,
+                                               const char    *path,
+                                               const guint8  *data,
+                                               gsize          len,
+                                               int           *status);
 
 G_END_DECLS
