@@ -17,12 +17,6 @@
 #include "esprit-file-row.h"
 #include "esprit-window-private.h"
 
-static const guint bauds[] = { 115200, 230400, 460800, 921600 };
-static const guint32 sizes[] = { ESPRIT_FLASH_SIZE_KEEP, ESPRIT_FLASH_SIZE_DETECT, 512 * 1024,
-                                 1024 * 1024, 2 * 1024 * 1024, 4 * 1024 * 1024,
-                                 8 * 1024 * 1024, 16 * 1024 * 1024 };
-static const char *size_names[] = { "keep", "detect", "512KB", "1MB", "2MB", "4MB", "8MB", "16MB" };
-
 G_DEFINE_FINAL_TYPE (EspritWindow, esprit_window, ADW_TYPE_APPLICATION_WINDOW)
 
 void
@@ -123,45 +117,132 @@ esprit_window_get_virtual_board (EspritWindow *self,
 
 /* ---- options ------------------------------------------------------------------------ */
 
+/* The option rows hold the settings' own words (the nicks of the flash-mode and flash-size
+ * enums, the baud rates as numbers) and are bound to the keys by them, never by position:
+ * the .ui may list them in any order. */
+
+static const char *
+row_string (AdwComboRow *row,
+            guint        position)
+{
+  g_autoptr(GtkStringObject) item = g_list_model_get_item (adw_combo_row_get_model (row), position);
+
+  /* The model keeps the item, so its string outlives this reference. */
+  return item ? gtk_string_object_get_string (item) : NULL;
+}
+
+static gboolean
+row_find (AdwComboRow *row,
+          const char  *text,
+          guint       *position)
+{
+  GListModel *model = adw_combo_row_get_model (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (row_string (row, i), text) == 0)
+      {
+        *position = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+nick_to_row (GValue   *value,
+             GVariant *variant,
+             gpointer  row)
+{
+  guint position;
+
+  if (!row_find (row, g_variant_get_string (variant, NULL), &position))
+    return FALSE;
+  g_value_set_uint (value, position);
+  return TRUE;
+}
+
+static GVariant *
+row_to_nick (const GValue       *value,
+             const GVariantType *type,
+             gpointer            row)
+{
+  const char *nick = row_string (row, g_value_get_uint (value));
+
+  return nick ? g_variant_new_string (nick) : NULL;
+}
+
+static gboolean
+baud_to_row (GValue   *value,
+             GVariant *variant,
+             gpointer  row)
+{
+  g_autofree char *text = g_strdup_printf ("%u", g_variant_get_uint32 (variant));
+  guint position;
+
+  if (!row_find (row, text, &position))
+    return FALSE;
+  g_value_set_uint (value, position);
+  return TRUE;
+}
+
+static GVariant *
+row_to_baud (const GValue       *value,
+             const GVariantType *type,
+             gpointer            row)
+{
+  const char *text = row_string (row, g_value_get_uint (value));
+  guint64 baud;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT32, &baud, NULL))
+    return NULL;
+  return g_variant_new_uint32 ((guint32) baud);
+}
+
 guint
 _esprit_window_get_baud (EspritWindow *self)
 {
-  return bauds[MIN (adw_combo_row_get_selected (self->baud_row), G_N_ELEMENTS (bauds) - 1)];
+  const char *text = row_string (self->baud_row, adw_combo_row_get_selected (self->baud_row));
+  guint64 baud = 115200;
+
+  /* What the row shows, even when the stored rate is one it does not offer. */
+  if (text != NULL)
+    g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT32, &baud, NULL);
+  return (guint) baud;
+}
+
+/* What a choice is called (the rows' expression, in the template): the nicks are the header's
+ * own names (qio, 4MB) but for the two words. */
+static char *
+choice_label (GtkStringObject *item,
+              const char      *nick,
+              gpointer         window)
+{
+  if (g_strcmp0 (nick, "keep") == 0)
+    return g_strdup (_("Keep"));
+  if (g_strcmp0 (nick, "detect") == 0)
+    return g_strdup (_("Detect"));
+  return g_strdup (nick);
 }
 
 static void
-restore_options (EspritWindow *self)
+options_init (EspritWindow *self)
 {
-  g_autofree char *mode = g_settings_get_string (self->settings, "flash-mode");
-  g_autofree char *size = g_settings_get_string (self->settings, "flash-size");
-  guint baud = g_settings_get_uint (self->settings, "baud");
-  EspritFlashMode m = ESPRIT_FLASH_MODE_KEEP;
-
-  for (guint i = 0; i < G_N_ELEMENTS (bauds); i++)
-    if (bauds[i] == baud)
-      adw_combo_row_set_selected (self->baud_row, i);
-  esprit_flash_mode_parse (mode, &m);
-  adw_combo_row_set_selected (self->mode_row, m >= ESPRIT_FLASH_MODE_QIO ? (guint) m + 1 : 0);
-  for (guint i = 0; i < G_N_ELEMENTS (size_names); i++)
-    if (g_str_equal (size, size_names[i]))
-      adw_combo_row_set_selected (self->size_row, i);
+  g_settings_bind_with_mapping (self->settings, "flash-mode", self->mode_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, nick_to_row, row_to_nick,
+                                self->mode_row, NULL);
+  g_settings_bind_with_mapping (self->settings, "flash-size", self->size_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, nick_to_row, row_to_nick,
+                                self->size_row, NULL);
+  g_settings_bind_with_mapping (self->settings, "baud", self->baud_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, baud_to_row, row_to_baud,
+                                self->baud_row, NULL);
   g_settings_bind (self->settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reset-after", self->reset_switch, "active", G_SETTINGS_BIND_DEFAULT);
-}
-
-static void
-on_option_changed (EspritWindow *self)
-{
-  guint mode = adw_combo_row_get_selected (self->mode_row);
-  guint size = adw_combo_row_get_selected (self->size_row);
-  guint baud = adw_combo_row_get_selected (self->baud_row);
-
-  g_settings_set_string (self->settings, "flash-mode",
-                         mode == 0 ? "keep" : esprit_flash_mode_name ((int) mode - 1));
-  g_settings_set_string (self->settings, "flash-size", size_names[MIN (size, G_N_ELEMENTS (size_names) - 1)]);
-  g_settings_set_uint (self->settings, "baud", bauds[MIN (baud, G_N_ELEMENTS (bauds) - 1)]);
-  _esprit_window_update_state (self);
+  /* The plan reads the header options from the settings, so it follows them. */
+  g_signal_connect_swapped (self->settings, "changed::flash-mode",
+                            G_CALLBACK (_esprit_window_update_state), self);
+  g_signal_connect_swapped (self->settings, "changed::flash-size",
+                            G_CALLBACK (_esprit_window_update_state), self);
 }
 
 /* ---- plan and state ----------------------------------------------------------------- */
@@ -175,8 +256,9 @@ _esprit_window_build_plan (EspritWindow  *self,
   g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
   EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
   EspritPortItem *port = _esprit_window_get_port (self);
-  guint mode = adw_combo_row_get_selected (self->mode_row);
-  guint size = adw_combo_row_get_selected (self->size_row);
+  /* The enum keys' values are the library's: EspritFlashMode, and KEEP, DETECT or bytes. */
+  EspritFlashMode mode = g_settings_get_enum (self->settings, "flash-mode");
+  guint32 size = (guint32) g_settings_get_enum (self->settings, "flash-size");
   EspritChip chip = self->known_chip;
   guint32 flash_size = self->known_flash_size;
 
@@ -204,8 +286,7 @@ _esprit_window_build_plan (EspritWindow  *self,
   opts.verify = gtk_switch_get_active (self->verify_switch);
   esprit_write_plan_set_options (plan, &opts);
   esprit_write_plan_set_erase_all (plan, gtk_switch_get_active (self->erase_switch));
-  esprit_write_plan_set_header (plan, mode == 0 ? ESPRIT_FLASH_MODE_KEEP : (EspritFlashMode) (mode - 1),
-                                sizes[MIN (size, G_N_ELEMENTS (sizes) - 1)], ESPRIT_FLASH_FREQ_KEEP);
+  esprit_write_plan_set_header (plan, mode, size, ESPRIT_FLASH_FREQ_KEEP);
   if (!esprit_write_plan_check_item (plan, chip, flash_size, bad_item, error))
     return NULL;
   return g_steal_pointer (&plan);
@@ -302,6 +383,8 @@ esprit_window_dispose (GObject *object)
     }
   if (self->ports != NULL)
     g_signal_handlers_disconnect_by_data (self->ports, self);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPRIT_TYPE_WINDOW);
   g_clear_object (&self->ports);
   g_clear_object (&self->settings);
@@ -339,6 +422,8 @@ esprit_window_class_init (EspritWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, progress_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, log_view);
 
+  gtk_widget_class_bind_template_callback (widget_class, choice_label);
+
   _esprit_window_class_init_actions (widget_class);
 }
 
@@ -359,15 +444,12 @@ esprit_window_init (EspritWindow *self)
     gtk_widget_set_focusable (c, FALSE);
 
   _esprit_window_files_init (self);
-  restore_options (self);
+  options_init (self);
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
   _esprit_window_restore_files (self);
 
   g_signal_connect_swapped (self->port_row, "notify::selected", G_CALLBACK (on_port_selected), self);
-  g_signal_connect_swapped (self->baud_row, "notify::selected", G_CALLBACK (on_option_changed), self);
-  g_signal_connect_swapped (self->mode_row, "notify::selected", G_CALLBACK (on_option_changed), self);
-  g_signal_connect_swapped (self->size_row, "notify::selected", G_CALLBACK (on_option_changed), self);
   g_signal_connect_swapped (self->verify_switch, "notify::active",
                             G_CALLBACK (_esprit_window_update_state), self);
   g_signal_connect_swapped (self->erase_switch, "notify::active",

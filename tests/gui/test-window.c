@@ -11,6 +11,7 @@
 #include <string.h>
 
 
+#include "esprit-enums.h"
 #include "esprit-file-row.h"
 #include "esprit-test-util.h"
 #include "esprit-window.h"
@@ -420,6 +421,88 @@ test_bad_input (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static const char *
+row_nick (AdwComboRow *row,
+          guint        position)
+{
+  g_autoptr(GtkStringObject) item = g_list_model_get_item (adw_combo_row_get_model (row), position);
+
+  g_assert_true (GTK_IS_STRING_OBJECT (item));
+  return gtk_string_object_get_string (item);
+}
+
+/* The option rows are bound to the settings by name, not by position: each choice is a nick
+ * of its enum key, choosing it stores that nick, a stored nick selects its row, and the
+ * words are shown translated. */
+static void
+test_options (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+  g_autoptr(GEnumClass) modes = g_type_class_ref (ESPRIT_TYPE_FLASH_MODE);
+  const char *keys[][2] = { { "Flash mode", "flash-mode" }, { "Flash size", "flash-size" } };
+  AdwComboRow *row;
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      GListModel *model;
+      guint n;
+
+      row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo, keys[k][0]));
+      model = adw_combo_row_get_model (row);
+      n = g_list_model_get_n_items (model);
+      g_assert_cmpuint (n, >, 2);
+      for (guint i = n; i-- > 0;)
+        {
+          g_autofree char *stored = NULL;
+
+          adw_combo_row_set_selected (row, i);
+          spin_ms (10);
+          stored = g_settings_get_string (settings, keys[k][1]);
+          g_assert_cmpstr (stored, ==, row_nick (row, i));
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          g_assert_true (g_settings_set_string (settings, keys[k][1], row_nick (row, i)));
+          spin_ms (10);
+          g_assert_cmpuint (adw_combo_row_get_selected (row), ==, i);
+        }
+      /* "keep" reads as a word. */
+      {
+        g_autoptr(GObject) item = g_list_model_get_item (model, 0);
+        GValue label = G_VALUE_INIT;
+
+        g_assert_cmpstr (row_nick (row, 0), ==, "keep");
+        g_assert_true (gtk_expression_evaluate (adw_combo_row_get_expression (row), item, &label));
+        g_assert_cmpstr (g_value_get_string (&label), ==, "Keep");
+        g_value_unset (&label);
+      }
+      g_settings_reset (settings, keys[k][1]);
+    }
+
+  /* Every flash mode the library has is offered, under the library's name. */
+  row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo, "Flash mode"));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, modes->n_values);
+  for (guint i = 0; i < modes->n_values; i++)
+    {
+      int value;
+
+      g_assert_true (esprit_enum_parse (ESPRIT_TYPE_FLASH_MODE, row_nick (row, i), &value));
+    }
+
+  /* The speed by its number. */
+  row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo, "Speed"));
+  g_settings_set_uint (settings, "baud", 921600);
+  spin_ms (10);
+  g_assert_cmpstr (row_nick (row, adw_combo_row_get_selected (row)), ==, "921600");
+  adw_combo_row_set_selected (row, 1);
+  spin_ms (10);
+  g_assert_cmpuint (g_settings_get_uint (settings, "baud"), ==,
+                    g_ascii_strtoull (row_nick (row, 1), NULL, 10));
+  g_settings_reset (settings, "baud");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GdkContentProvider *
 on_drag_prepare (GtkDragSource *source,
                  double         x,
@@ -571,6 +654,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window/backup", test_backup);
   g_test_add_func ("/esprit/window/cancel", test_cancel);
   g_test_add_func ("/esprit/window/bad-input", test_bad_input);
+  g_test_add_func ("/esprit/window/options", test_options);
   g_test_add_func ("/esprit/window/xdnd-drag", test_xdnd_drag);
   g_test_add_func ("/esprit/window/narrow", test_narrow);
   g_test_add_func ("/esprit/window/german", test_german);
