@@ -250,6 +250,47 @@ test_options (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_text_view (GtkWidget     *w,
+              gconstpointer  unused)
+{
+  return GTK_IS_TEXT_VIEW (w);
+}
+
+static gboolean
+is_expander (GtkWidget     *w,
+             gconstpointer  unused)
+{
+  return GTK_IS_EXPANDER (w);
+}
+
+/* The log follows each job: a header naming the job and the port, then the job's own lines
+ * (what the command line would print), in the window's log view. */
+static void
+test_log (void)
+{
+  EspritWindow *window = new_window ();
+  GtkTextView *view;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  g_assert_true (esprit_window_select_port (window, "sim:esp32"));
+  click (window, "win.identify");
+  spin_until (job_done, window, 20000);
+  g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
+  /* Opened, as a user does to read it. */
+  gtk_expander_set_expanded (GTK_EXPANDER (find_widget (GTK_WIDGET (window), is_expander, NULL)),
+                             TRUE);
+  view = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (window), is_text_view, NULL));
+  g_assert_nonnull (view);
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+  text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
+  g_test_message ("log: %s", text);
+  g_assert_true (g_str_has_prefix (text, "— Identifying (sim:esp32) —\n"));
+  g_assert_nonnull (strstr (text, "\nChip is ESP32"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GdkContentProvider *
 on_drag_prepare (GtkDragSource *source,
                  double         x,
@@ -402,6 +443,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window/cancel", test_cancel);
   g_test_add_func ("/esprit/window/bad-input", test_bad_input);
   g_test_add_func ("/esprit/window/options", test_options);
+  g_test_add_func ("/esprit/window/log", test_log);
   g_test_add_func ("/esprit/window/xdnd-drag", test_xdnd_drag);
   g_test_add_func ("/esprit/window/narrow", test_narrow);
   g_test_add_func ("/esprit/window/german", test_german);
