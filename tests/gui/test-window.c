@@ -14,6 +14,7 @@
 #include "esprit-file-row.h"
 #include "esprit-test-util.h"
 #include "esprit-window-test-util.h"
+#include "esprit-window-private.h"
 #include "esprit-window.h"
 
 /* Drop an Arduino export, address 0x0, mode qio, Flash on the virtual ESP8266: the virtual
@@ -291,6 +292,61 @@ test_log (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static const char *
+selected_port_id (EspritWindow *window)
+{
+  EspritPortItem *item = adw_combo_row_get_selected_item (window->port_row);
+
+  return item ? esprit_port_item_get_id (item) : NULL;
+}
+
+static EspritPortInfo *
+fake_port (const char *path,
+           guint16     vid)
+{
+  EspritPortInfo *p = g_new0 (EspritPortInfo, 1);
+
+  p->path = g_strdup (path);
+  p->label = g_strdup ("CP2102 USB to UART Bridge");
+  p->vid = vid;
+  return p;
+}
+
+/* Boards plugged in and out while the window is open: the chosen port stays chosen while
+ * others come and go; when it goes, the window falls back to what a first start picks and
+ * forgets what Identify found. (The model is fed directly; nothing here runs the main loop,
+ * so its own poll cannot interfere.) */
+static void
+test_hotplug (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+  g_autoptr(GPtrArray) two = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+  g_ptr_array_add (one, fake_port ("/dev/ttyUSB0", 0x10C4));
+  g_ptr_array_add (two, fake_port ("/dev/ttyUSB0", 0x10C4));
+  g_ptr_array_add (two, fake_port ("/dev/ttyUSB1", 0x10C4));
+
+  esprit_port_model_update (window->ports, none);
+  g_assert_true (esprit_window_select_port (window, "sim:esp32"));
+  esprit_port_model_update (window->ports, one);
+  g_assert_cmpstr (selected_port_id (window), ==, "sim:esp32");
+
+  g_assert_true (esprit_window_select_port (window, "/dev/ttyUSB0"));
+  esprit_port_model_update (window->ports, two);
+  g_assert_cmpstr (selected_port_id (window), ==, "/dev/ttyUSB0");
+
+  adw_action_row_set_subtitle (window->device_row, "ESP8266EX");
+  window->known_chip = ESPRIT_CHIP_ESP8266;
+  esprit_port_model_update (window->ports, none);
+  g_assert_cmpstr (selected_port_id (window), ==, "sim:esp8266");
+  g_assert_cmpint (window->known_chip, ==, ESPRIT_CHIP_AUTO);
+  g_assert_cmpstr (adw_action_row_get_subtitle (window->device_row), ==, "Not identified yet");
+  g_assert_true (button_sensitive (window, "win.identify"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GdkContentProvider *
 on_drag_prepare (GtkDragSource *source,
                  double         x,
@@ -444,6 +500,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window/bad-input", test_bad_input);
   g_test_add_func ("/esprit/window/options", test_options);
   g_test_add_func ("/esprit/window/log", test_log);
+  g_test_add_func ("/esprit/window/hotplug", test_hotplug);
   g_test_add_func ("/esprit/window/xdnd-drag", test_xdnd_drag);
   g_test_add_func ("/esprit/window/narrow", test_narrow);
   g_test_add_func ("/esprit/window/german", test_german);
