@@ -10,263 +10,12 @@
 #include <locale.h>
 #include <string.h>
 
-
+#include "esprit-enums.h"
 #include "esprit-file-row.h"
 #include "esprit-test-util.h"
+#include "esprit-window-test-util.h"
+#include "esprit-window-private.h"
 #include "esprit-window.h"
-
-static char *work_dir;
-
-static void
-spin_until (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-spin_ms (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             gboolean (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_widget (c, match, data);
-
-      if (w)
-        return w;
-    }
-  return NULL;
-}
-
-static gboolean
-is_action_button (GtkWidget     *w,
-                  gconstpointer  action)
-{
-  return GTK_IS_BUTTON (w) && gtk_actionable_get_action_name (GTK_ACTIONABLE (w)) &&
-         g_str_equal (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) &&
-         gtk_button_get_label (GTK_BUTTON (w)) != NULL;
-}
-
-static gboolean
-is_titled_combo (GtkWidget     *w,
-                 gconstpointer  title)
-{
-  return ADW_IS_COMBO_ROW (w) &&
-         g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), title);
-}
-
-static gboolean
-is_file_row (GtkWidget     *w,
-             gconstpointer  unused)
-{
-  return ESPRIT_IS_FILE_ROW (w);
-}
-
-static gboolean
-is_button (GtkWidget     *w,
-           gconstpointer  unused)
-{
-  return GTK_IS_BUTTON (w);
-}
-
-static gboolean
-is_entry (GtkWidget     *w,
-          gconstpointer  unused)
-{
-  return GTK_IS_ENTRY (w);
-}
-
-static gboolean
-is_visible_error_label (GtkWidget     *w,
-                        gconstpointer  unused)
-{
-  return GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "error") && gtk_widget_get_visible (w);
-}
-
-static void
-click (EspritWindow *window,
-       const char   *action)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (window), is_action_button, action);
-
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_is_sensitive (button));
-  /* What a mouse click does (gtk_widget_activate would wait out a press animation). */
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static gboolean
-button_sensitive (EspritWindow *window,
-                  const char   *action)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (window), is_action_button, action);
-
-  return button != NULL && gtk_widget_is_sensitive (button);
-}
-
-static void
-drop_files (EspritWindow *window,
-            GSList       *files)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
-  GValue value = G_VALUE_INIT;
-  gboolean handled = FALSE;
-
-  g_value_init (&value, GDK_TYPE_FILE_LIST);
-  g_value_set_boxed (&value, files);
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_DROP_TARGET (c))
-        g_signal_emit_by_name (c, "drop", &value, 10.0, 10.0, &handled);
-    }
-  g_value_unset (&value);
-  g_assert_true (handled);
-}
-
-static guint
-n_rows (EspritWindow *window)
-{
-  guint n = 0;
-  GtkWidget *row = find_widget (GTK_WIDGET (window), is_file_row, NULL);
-
-  for (; row; row = gtk_widget_get_next_sibling (row))
-    if (ESPRIT_IS_FILE_ROW (row))
-      n++;
-  return n;
-}
-
-typedef struct {
-  EspritWindow *window;
-  guint         n;
-} RowWait;
-
-static gboolean
-rows_arrived (gpointer data)
-{
-  RowWait *w = data;
-
-  return n_rows (w->window) >= w->n;
-}
-
-static GFile *
-write_file (const char *name,
-            GBytes     *data)
-{
-  g_autofree char *path = g_build_filename (work_dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
-                                      NULL));
-  return g_file_new_for_path (path);
-}
-
-static void
-add_and_wait (EspritWindow *window,
-              GFile        *file)
-{
-  GSList one = { file, NULL };
-  RowWait w = { window, n_rows (window) + 1 };
-
-  drop_files (window, &one);
-  spin_until (rows_arrived, &w, 5000);
-}
-
-static void
-set_row_address (EspritWindow *window,
-                 guint         index,
-                 const char   *address)
-{
-  GtkWidget *row = find_widget (GTK_WIDGET (window), is_file_row, NULL);
-
-  for (; index > 0; row = gtk_widget_get_next_sibling (row))
-    if (ESPRIT_IS_FILE_ROW (row))
-      index--;
-  while (!ESPRIT_IS_FILE_ROW (row))
-    row = gtk_widget_get_next_sibling (row);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (row, is_entry, NULL)), address);
-}
-
-static gboolean
-job_done (gpointer data)
-{
-  EspritJob *job = esprit_window_get_job (data);
-
-  return job != NULL && !esprit_job_get_running (job);
-}
-
-static gboolean
-job_running (gpointer data)
-{
-  EspritJob *job = esprit_window_get_job (data);
-
-  return job != NULL && esprit_job_get_running (job);
-}
-
-static void
-screenshot (EspritWindow *window,
-            const char   *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int w = gtk_widget_get_width (GTK_WIDGET (window));
-  int h = gtk_widget_get_height (GTK_WIDGET (window));
-  g_autofree char *dir = g_build_filename (g_getenv ("ESPRIT_BUILD_DIR") ? g_getenv ("ESPRIT_BUILD_DIR") : ".",
-                                           "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  spin_ms (300);
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static EspritWindow *
-new_window (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
-  EspritWindow *window;
-
-  /* Each test starts as a first launch (the window restores the last flash's files). */
-  g_settings_reset (settings, "recent-files");
-  g_settings_reset (settings, "flash-mode");
-  g_settings_reset (settings, "port");
-  window = esprit_window_new (NULL);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 600, 880);
-  gtk_window_present (GTK_WINDOW (window));
-  spin_ms (200);
-  return window;
-}
 
 /* Drop an Arduino export, address 0x0, mode qio, Flash on the virtual ESP8266: the virtual
  * flash holds the file with its header patched to qio. */
@@ -417,6 +166,184 @@ test_bad_input (void)
   g_assert_true (button_sensitive (window, "win.flash"));
   esprit_sim_get_wire_counts (sim, &to_board, NULL);
   g_assert_cmpuint (to_board, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static const char *
+row_nick (AdwComboRow *row,
+          guint        position)
+{
+  g_autoptr(GtkStringObject) item = g_list_model_get_item (adw_combo_row_get_model (row), position);
+
+  g_assert_true (GTK_IS_STRING_OBJECT (item));
+  return gtk_string_object_get_string (item);
+}
+
+/* The option rows are bound to the settings by name, not by position: each choice is a nick
+ * of its enum key, choosing it stores that nick, a stored nick selects its row, and the
+ * words are shown translated. */
+static void
+test_options (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+  g_autoptr(GEnumClass) modes = g_type_class_ref (ESPRIT_TYPE_FLASH_MODE);
+  const char *keys[][2] = { { "Flash mode", "flash-mode" }, { "Flash size", "flash-size" } };
+  AdwComboRow *row;
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      GListModel *model;
+      guint n;
+
+      row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo, keys[k][0]));
+      model = adw_combo_row_get_model (row);
+      n = g_list_model_get_n_items (model);
+      g_assert_cmpuint (n, >, 2);
+      for (guint i = n; i-- > 0;)
+        {
+          g_autofree char *stored = NULL;
+
+          adw_combo_row_set_selected (row, i);
+          spin_ms (10);
+          stored = g_settings_get_string (settings, keys[k][1]);
+          g_assert_cmpstr (stored, ==, row_nick (row, i));
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          g_assert_true (g_settings_set_string (settings, keys[k][1], row_nick (row, i)));
+          spin_ms (10);
+          g_assert_cmpuint (adw_combo_row_get_selected (row), ==, i);
+        }
+      /* "keep" reads as a word. */
+      {
+        g_autoptr(GObject) item = g_list_model_get_item (model, 0);
+        GValue label = G_VALUE_INIT;
+
+        g_assert_cmpstr (row_nick (row, 0), ==, "keep");
+        g_assert_true (gtk_expression_evaluate (adw_combo_row_get_expression (row), item, &label));
+        g_assert_cmpstr (g_value_get_string (&label), ==, "Keep");
+        g_value_unset (&label);
+      }
+      g_settings_reset (settings, keys[k][1]);
+    }
+
+  /* Every flash mode the library has is offered, under the library's name. */
+  row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo, "Flash mode"));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, modes->n_values);
+  for (guint i = 0; i < modes->n_values; i++)
+    {
+      int value;
+
+      g_assert_true (esprit_enum_parse (ESPRIT_TYPE_FLASH_MODE, row_nick (row, i), &value));
+    }
+
+  /* The speed by its number. */
+  row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), is_titled_combo, "Speed"));
+  g_settings_set_uint (settings, "baud", 921600);
+  spin_ms (10);
+  g_assert_cmpstr (row_nick (row, adw_combo_row_get_selected (row)), ==, "921600");
+  adw_combo_row_set_selected (row, 1);
+  spin_ms (10);
+  g_assert_cmpuint (g_settings_get_uint (settings, "baud"), ==,
+                    g_ascii_strtoull (row_nick (row, 1), NULL, 10));
+  g_settings_reset (settings, "baud");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+is_text_view (GtkWidget     *w,
+              gconstpointer  unused)
+{
+  return GTK_IS_TEXT_VIEW (w);
+}
+
+static gboolean
+is_expander (GtkWidget     *w,
+             gconstpointer  unused)
+{
+  return GTK_IS_EXPANDER (w);
+}
+
+/* The log follows each job: a header naming the job and the port, then the job's own lines
+ * (what the command line would print), in the window's log view. */
+static void
+test_log (void)
+{
+  EspritWindow *window = new_window ();
+  GtkTextView *view;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  g_assert_true (esprit_window_select_port (window, "sim:esp32"));
+  click (window, "win.identify");
+  spin_until (job_done, window, 20000);
+  g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
+  /* Opened, as a user does to read it. */
+  gtk_expander_set_expanded (GTK_EXPANDER (find_widget (GTK_WIDGET (window), is_expander, NULL)),
+                             TRUE);
+  view = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (window), is_text_view, NULL));
+  g_assert_nonnull (view);
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+  text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
+  g_test_message ("log: %s", text);
+  g_assert_true (g_str_has_prefix (text, "— Identifying (sim:esp32) —\n"));
+  g_assert_nonnull (strstr (text, "\nChip is ESP32"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static const char *
+selected_port_id (EspritWindow *window)
+{
+  EspritPortItem *item = adw_combo_row_get_selected_item (window->port_row);
+
+  return item ? esprit_port_item_get_id (item) : NULL;
+}
+
+static EspritPortInfo *
+fake_port (const char *path,
+           guint16     vid)
+{
+  EspritPortInfo *p = g_new0 (EspritPortInfo, 1);
+
+  p->path = g_strdup (path);
+  p->label = g_strdup ("CP2102 USB to UART Bridge");
+  p->vid = vid;
+  return p;
+}
+
+/* Boards plugged in and out while the window is open: the chosen port stays chosen while
+ * others come and go; when it goes, the window falls back to what a first start picks and
+ * forgets what Identify found. (The model is fed directly; nothing here runs the main loop,
+ * so its own poll cannot interfere.) */
+static void
+test_hotplug (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+  g_autoptr(GPtrArray) two = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+  g_ptr_array_add (one, fake_port ("/dev/ttyUSB0", 0x10C4));
+  g_ptr_array_add (two, fake_port ("/dev/ttyUSB0", 0x10C4));
+  g_ptr_array_add (two, fake_port ("/dev/ttyUSB1", 0x10C4));
+
+  esprit_port_model_update (window->ports, none);
+  g_assert_true (esprit_window_select_port (window, "sim:esp32"));
+  esprit_port_model_update (window->ports, one);
+  g_assert_cmpstr (selected_port_id (window), ==, "sim:esp32");
+
+  g_assert_true (esprit_window_select_port (window, "/dev/ttyUSB0"));
+  esprit_port_model_update (window->ports, two);
+  g_assert_cmpstr (selected_port_id (window), ==, "/dev/ttyUSB0");
+
+  adw_action_row_set_subtitle (window->device_row, "ESP8266EX");
+  window->known_chip = ESPRIT_CHIP_ESP8266;
+  esprit_port_model_update (window->ports, none);
+  g_assert_cmpstr (selected_port_id (window), ==, "sim:esp8266");
+  g_assert_cmpint (window->known_chip, ==, ESPRIT_CHIP_AUTO);
+  g_assert_cmpstr (adw_action_row_get_subtitle (window->device_row), ==, "Not identified yet");
+  g_assert_true (button_sensitive (window, "win.identify"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -571,6 +498,9 @@ main (int    argc,
   g_test_add_func ("/esprit/window/backup", test_backup);
   g_test_add_func ("/esprit/window/cancel", test_cancel);
   g_test_add_func ("/esprit/window/bad-input", test_bad_input);
+  g_test_add_func ("/esprit/window/options", test_options);
+  g_test_add_func ("/esprit/window/log", test_log);
+  g_test_add_func ("/esprit/window/hotplug", test_hotplug);
   g_test_add_func ("/esprit/window/xdnd-drag", test_xdnd_drag);
   g_test_add_func ("/esprit/window/narrow", test_narrow);
   g_test_add_func ("/esprit/window/german", test_german);

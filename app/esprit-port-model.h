@@ -1,0 +1,44 @@
+/* esprit-port-model.h: the ports the window offers, following hot-plugging; owns the
+ * virtual boards
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "esprit-port-item.h"
+#include "esprit-port-registry.h"
+#include "esprit-sim.h"
+
+G_BEGIN_DECLS
+
+#define ESPRIT_TYPE_PORT_MODEL (esprit_port_model_get_type ())
+G_DECLARE_FINAL_TYPE (EspritPortModel, esprit_port_model, ESPRIT, PORT_MODEL, GObject)
+
+/* A GListModel of EspritPortItem: the serial devices present (sorted by path), then the
+ * virtual ESP8266 and ESP32, which are always there. Lists the devices now and again every
+ * couple of seconds while it lives. */
+EspritPortModel    *esprit_port_model_new               (void);
+/* Lists the devices again (what the timer does). */
+void                esprit_port_model_refresh           (EspritPortModel *self);
+/* Takes @ports (element-type EspritPortInfo) as the devices present: items for ports that
+ * stay are kept, so a selection of one survives others coming and going. Emits
+ * items-changed only when something changed. */
+void                esprit_port_model_update            (EspritPortModel *self,
+                                                         GPtrArray       *ports);
+/* The position of the port @id ("sim:esp8266", "/dev/ttyUSB0"); FALSE if not offered. */
+gboolean            esprit_port_model_find              (EspritPortModel *self,
+                                                         const char      *id,
+                                                         guint           *position);
+/* Where to start without a choice: the first USB bridge (a board), else the virtual
+ * ESP8266, never a built-in UART. */
+guint               esprit_port_model_get_preferred     (EspritPortModel *self);
+/* Opens the ports: the library's kinds and "sim:", which keeps each virtual board for the
+ * model's life, so the boards remember their flash between jobs. (transfer none) */
+EspritPortRegistry *esprit_port_model_get_registry      (EspritPortModel *self);
+/* The virtual board behind the item of @chip (made on first use). (transfer none) */
+EspritSim          *esprit_port_model_get_virtual_board (EspritPortModel *self,
+                                                         EspritChip       chip);
+
+G_END_DECLS

@@ -1,0 +1,74 @@
+/* esprit-window-private.h: what the window's files (esprit-window.c, -files.c, -actions.c)
+ * share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esprit-port-model.h"
+#include "esprit-progress-view.h"
+#include "esprit-window.h"
+#include "esprit-write-plan.h"
+
+G_BEGIN_DECLS
+
+struct _EspritWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  AdwComboRow          *port_row;
+  AdwComboRow          *baud_row;
+  AdwActionRow         *device_row;
+  GtkListBox           *file_list;
+  GtkLabel             *plan_label;
+  AdwComboRow          *mode_row;
+  AdwComboRow          *size_row;
+  GtkSwitch            *verify_switch;
+  GtkSwitch            *erase_switch;
+  GtkSwitch            *reset_switch;
+  EspritProgressView   *progress_view;
+  GtkTextView          *log_view;
+  GtkFlowBox           *actions_box;
+
+  GSettings            *settings;
+  /* The ports offered; owns the virtual boards, so they remember their flash. */
+  EspritPortModel      *ports;
+  /* The chosen port's id, kept while the model changes under the combo row. */
+  char                 *port_id;
+  gboolean              ports_changing;
+
+  EspritJob            *job;
+  gboolean              plan_ok;
+
+  /* What Identify found on the chosen port. */
+  EspritChip            known_chip;
+  guint32               known_flash_size;
+};
+
+/* esprit-window.c */
+EspritPortItem  *_esprit_window_get_port        (EspritWindow   *self);
+guint            _esprit_window_get_baud        (EspritWindow   *self);
+void             _esprit_window_update_state    (EspritWindow   *self);
+void             _esprit_window_show_toast      (EspritWindow   *self,
+                                                 const char     *text);
+/* The write the files and options describe; NULL with the reason, and in *@bad_item the
+ * row to blame (or -1), when it cannot be done. */
+EspritWritePlan *_esprit_window_build_plan      (EspritWindow   *self,
+                                                 GError        **error,
+                                                 int            *bad_item);
+
+/* esprit-window-files.c */
+void             _esprit_window_files_init      (EspritWindow   *self);
+/* The file rows, in order. (transfer container) (element-type EspritFileRow) */
+GPtrArray       *_esprit_window_get_file_rows   (EspritWindow   *self);
+/* Puts the files of the last flash back (where they still exist). */
+void             _esprit_window_restore_files   (EspritWindow   *self);
+/* Remembers the files and addresses for the next start (after a successful flash). */
+void             _esprit_window_remember_files  (EspritWindow   *self);
+
+/* esprit-window-actions.c */
+void             _esprit_window_class_init_actions (GtkWidgetClass *widget_class);
+
+G_END_DECLS

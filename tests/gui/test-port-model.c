@@ -1,0 +1,184 @@
+/* test-port-model.c: the window's ports: hot-plugging, the virtual boards it always offers
+ * and owns
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "esprit-port-model.h"
+
+typedef struct {
+  guint calls;
+  guint position, removed, added;
+} Changes;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Changes    *c)
+{
+  c->calls++;
+  c->position = position;
+  c->removed = removed;
+  c->added = added;
+}
+
+static EspritPortInfo *
+port_info (const char *path,
+           const char *label,
+           guint16     vid)
+{
+  EspritPortInfo *p = g_new0 (EspritPortInfo, 1);
+
+  p->path = g_strdup (path);
+  p->label = g_strdup (label);
+  p->vid = vid;
+  p->pid = vid ? 0xEA60 : 0;
+  return p;
+}
+
+static EspritPortItem *
+item_at (EspritPortModel *model,
+         guint            i)
+{
+  EspritPortItem *item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+  /* The model keeps its own reference while the item is in it. */
+  g_object_unref (item);
+  return item;
+}
+
+static GPtrArray *
+ports (EspritPortInfo *first, ...)
+{
+  GPtrArray *a = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+  va_list ap;
+
+  va_start (ap, first);
+  for (EspritPortInfo *p = first; p != NULL; p = va_arg (ap, EspritPortInfo *))
+    g_ptr_array_add (a, p);
+  va_end (ap);
+  return a;
+}
+
+/* Without any device the two virtual boards are offered, the ESP8266 first and chosen. */
+static void
+test_virtual (void)
+{
+  g_autoptr(EspritPortModel) model = esprit_port_model_new ();
+  g_autoptr(GPtrArray) none = ports (NULL);
+  EspritPortItem *item;
+  guint position;
+
+  esprit_port_model_update (model, none);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == ESPRIT_TYPE_PORT_ITEM);
+  item = item_at (model, 0);
+  g_assert_cmpstr (esprit_port_item_get_id (item), ==, "sim:esp8266");
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_VIRTUAL);
+  g_assert_cmpint (esprit_port_item_get_chip (item), ==, ESPRIT_CHIP_ESP8266);
+  g_assert_cmpstr (esprit_port_item_get_label (item), ==, "Virtual ESP8266");
+  item = item_at (model, 1);
+  g_assert_cmpstr (esprit_port_item_get_id (item), ==, "sim:esp32");
+  g_assert_cmpint (esprit_port_item_get_chip (item), ==, ESPRIT_CHIP_ESP32);
+  g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 0);
+  g_assert_true (esprit_port_model_find (model, "sim:esp32", &position));
+  g_assert_cmpuint (position, ==, 1);
+  g_assert_false (esprit_port_model_find (model, "/dev/ttyUSB0", &position));
+  g_assert_false (esprit_port_model_find (model, NULL, &position));
+}
+
+/* Devices come and go: real ports come first, the virtual ones stay; a port that stays keeps
+ * its item; an unchanged list changes nothing; a USB bridge is preferred to a built-in
+ * UART. */
+static void
+test_hotplug (void)
+{
+  g_autoptr(EspritPortModel) model = esprit_port_model_new ();
+  g_autoptr(GPtrArray) none = ports (NULL);
+  g_autoptr(GPtrArray) two = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) other = NULL;
+  Changes c = { 0 };
+  EspritPortItem *usb0, *item;
+
+  esprit_port_model_update (model, none);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &c);
+
+  two = ports (port_info ("/dev/ttyS0", "ttyS0", 0),
+               port_info ("/dev/ttyUSB0", "CP2102 USB to UART Bridge", 0x10C4), NULL);
+  esprit_port_model_update (model, two);
+  g_assert_cmpuint (c.calls, ==, 1);
+  g_assert_cmpuint (c.position, ==, 0);
+  g_assert_cmpuint (c.removed, ==, 0);
+  g_assert_cmpuint (c.added, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+  usb0 = item_at (model, 1);
+  g_assert_cmpstr (esprit_port_item_get_id (usb0), ==, "/dev/ttyUSB0");
+  g_assert_cmpstr (esprit_port_item_get_label (usb0), ==, "CP2102 USB to UART Bridge (/dev/ttyUSB0)");
+  g_assert_cmpint (esprit_port_item_get_kind (usb0), ==, ESPRIT_PORT_KIND_REAL);
+  g_assert_cmpint (esprit_port_item_get_chip (usb0), ==, ESPRIT_CHIP_AUTO);
+  g_assert_cmpuint (esprit_port_item_get_vid (usb0), ==, 0x10C4);
+  g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 1);
+  g_assert_cmpstr (esprit_port_item_get_id (item_at (model, 2)), ==, "sim:esp8266");
+
+  again = ports (port_info ("/dev/ttyS0", "ttyS0", 0),
+                 port_info ("/dev/ttyUSB0", "CP2102 USB to UART Bridge", 0x10C4), NULL);
+  esprit_port_model_update (model, again);
+  g_assert_cmpuint (c.calls, ==, 1);
+
+  /* ttyS0 gone, a second bridge plugged in: ttyUSB0 is the same item at a new place. */
+  other = ports (port_info ("/dev/ttyUSB0", "CP2102 USB to UART Bridge", 0x10C4),
+                 port_info ("/dev/ttyUSB1", "CH340 serial converter", 0x1A86), NULL);
+  esprit_port_model_update (model, other);
+  g_assert_cmpuint (c.calls, ==, 2);
+  g_assert_cmpuint (c.removed, ==, 2);
+  g_assert_cmpuint (c.added, ==, 2);
+  g_assert_true (item_at (model, 0) == usb0);
+  item = item_at (model, 1);
+  g_assert_cmpstr (esprit_port_item_get_id (item), ==, "/dev/ttyUSB1");
+  g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 0);
+
+  esprit_port_model_update (model, none);
+  g_assert_cmpuint (c.calls, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 0);
+}
+
+/* The model owns the virtual boards: its registry opens the same board each time, which is
+ * the one the model hands out, and another model has boards of its own. */
+static void
+test_boards (void)
+{
+  g_autoptr(EspritPortModel) model = esprit_port_model_new ();
+  g_autoptr(EspritPortModel) other = esprit_port_model_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EspritTransport) transport = NULL;
+  EspritSim *sim = esprit_port_model_get_virtual_board (model, ESPRIT_CHIP_ESP8266);
+  EspritSim *sim32 = esprit_port_model_get_virtual_board (model, ESPRIT_CHIP_ESP32);
+
+  g_assert_nonnull (sim);
+  g_assert_nonnull (sim32);
+  g_assert_true (sim != sim32);
+  g_assert_true (esprit_port_model_get_virtual_board (model, ESPRIT_CHIP_ESP8266) == sim);
+  g_assert_true (esprit_port_model_get_virtual_board (other, ESPRIT_CHIP_ESP8266) != sim);
+
+  transport = esprit_port_registry_open (esprit_port_model_get_registry (model), "sim:esp8266",
+                                         115200, &error);
+  g_assert_no_error (error);
+  g_assert_true (esprit_sim_transport_get_sim (transport) == sim);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/esprit/port-model/virtual", test_virtual);
+  g_test_add_func ("/esprit/port-model/hotplug", test_hotplug);
+  g_test_add_func ("/esprit/port-model/boards", test_boards);
+  return g_test_run ();
+}
