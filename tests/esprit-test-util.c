@@ -110,6 +110,18 @@ esprit_test_exchange (EspritSim    *sim,
                       guint32       checksum,
                       guint         wait_ms)
 {
+  return esprit_test_exchange_n (sim, op, data, len, checksum, G_MAXUINT, wait_ms);
+}
+
+GPtrArray *
+esprit_test_exchange_n (EspritSim    *sim,
+                        guint8        op,
+                        const guint8 *data,
+                        gsize         len,
+                        guint32       checksum,
+                        guint         n_frames,
+                        guint         wait_ms)
+{
   g_autoptr(GByteArray) pkt = esprit_command_build (op, data, len, checksum);
   g_autoptr(GByteArray) wire = g_byte_array_new ();
   g_autoptr(EspritSlipDecoder) dec = esprit_slip_decoder_new (0x10000);
@@ -118,7 +130,7 @@ esprit_test_exchange (EspritSim    *sim,
 
   esprit_slip_encode (wire, pkt->data, pkt->len);
   esprit_sim_host_write (sim, wire->data, wire->len, 115200);
-  while (g_get_monotonic_time () < deadline)
+  while (g_get_monotonic_time () < deadline && frames->len < n_frames)
     {
       guint8 buf[256];
       gssize n = esprit_sim_host_read (sim, buf, sizeof buf, 115200, 20, NULL, NULL);

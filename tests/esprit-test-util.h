@@ -38,6 +38,15 @@ void             esprit_test_register_sim (void);
 EspritTransport *esprit_test_open_port (const char  *port,
                                         guint        baud,
                                         GError     **error);
+/* As esprit_test_exchange(), returning as soon as @n_frames frames came (a machine under load
+ * may take longer than a short fixed wait). */
+GPtrArray *esprit_test_exchange_n    (EspritSim    *sim,
+                                      guint8        op,
+                                      const guint8 *data,
+                                      gsize         len,
+                                      guint32       checksum,
+                                      guint         n_frames,
+                                      guint         wait_ms);
 /* Resets @sim into its ROM loader the classic way and syncs it (the 8 replies drained). */
 void       esprit_test_enter_loader  (EspritSim    *sim);
 

@@ -266,7 +266,7 @@ test_erase_size_host_formula (void)
         esprit_write_le32 (b + 4, 0);
         esprit_write_le32 (b + 8, 0x400);
         esprit_write_le32 (b + 12, off);
-        r = esprit_test_exchange (sim, 0x02, b, 16, 0, 30);
+        r = esprit_test_exchange_n (sim, 0x02, b, 16, 0, 1, 5000);
         g_assert_cmpuint (r->len, ==, 1);
         g_assert_cmpuint (((const guint8 *) g_bytes_get_data (r->pdata[0], NULL))[8], ==, 0);
         span = erased_span (sim, off);
