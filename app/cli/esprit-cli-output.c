@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "esprit-advice.h"
 #include "esprit-cli-json.h"
@@ -501,13 +502,17 @@ esprit_cli_print_summary (EspritCli *cli,
     }
   else
     {
-      printf ("\n%-12s %-8s %-17s %-12s %7s  %s\n", _("Port"), _("Chip"), _("MAC"), _("Result"),
-              _("Time"), _("Reason"));
+      int width = 12;
+
+      for (guint i = 0; i < boards->len; i++)
+        width = MAX (width, (int) strlen (((EspritCliBoard *) boards->pdata[i])->name));
+      printf ("\n%-*s %-8s %-17s %-12s %7s  %s\n", width, _("Port"), _("Chip"), _("MAC"),
+              _("Result"), _("Time"), _("Reason"));
       for (guint i = 0; i < boards->len; i++)
         {
           EspritCliBoard *b = boards->pdata[i];
 
-          printf ("%-12s %-8s %-17s %-12s %6.1fs  %s\n", b->name, b->chip ? b->chip : "-",
+          printf ("%-*s %-8s %-17s %-12s %6.1fs  %s\n", width, b->name, b->chip ? b->chip : "-",
                   b->mac ? b->mac : "-", result_word (b), board_seconds (b),
                   b->error ? b->error->message : "");
         }
