@@ -427,12 +427,12 @@ live_line (EspritCliBoard *board)
                           board->mac ? board->mac : "");
   if (board->finished)
     {
-      g_string_append_printf (s, "%-10s %.1f s", result_word (board), board_seconds (board));
+      g_string_append_printf (s, "%-14s %.1f s", result_word (board), board_seconds (board));
       if (board->error != NULL)
         g_string_append_printf (s, "  %s", board->error->message);
       return g_string_free (s, FALSE);
     }
-  g_string_append_printf (s, "%-10.10s ", board->phase_known ? result_word (board) : "");
+  g_string_append_printf (s, "%-14.14s ", board->phase_known ? result_word (board) : "");
   if (board->total > 0)
     {
       guint filled = (guint) (width * MIN (board->done, board->total) / board->total);
@@ -517,6 +517,8 @@ esprit_cli_print_summary (EspritCli *cli,
                   b->error ? b->error->message : "");
         }
       printf (_("%u boards: %u succeeded, %u failed\n"), boards->len, ok, failed);
+      if (skipped > 0)
+        printf (_("%u seen again and left alone (done already in this run)\n"), skipped);
     }
   fflush (stdout);
   g_mutex_unlock (&cli->print_lock);

@@ -79,13 +79,19 @@ for k in 1 2 3; do
   done
 done
 sleep 2.5   # two more polls: boards still plugged in are not flashed again
+# Board 1 unplugged and plugged in again: known by its MAC, left alone.
+rm watch/board1
+sleep 1.5
+ln -s "$(head -n 1 w1.out)" watch/board1
+for _ in $(seq 50); do grep -q "left alone" watch.out && break; sleep 0.1; done
 kill -INT "$watcher"
 wait "$watcher"
 wrc=$?
 cp watch.out "$work/out"
 check "--watch: each of 3 boards flashed once" [ "$(grep -c 'Hash of data verified.' watch.out)" = 3 ]
-check "--watch: Ctrl+C ends with the summary" has "3 boards: 3 succeeded, 0 failed"
+check "--watch: Ctrl+C ends with the summary" has "4 boards: 3 succeeded, 0 failed"
 check "--watch: exit 0" [ "$wrc" = 0 ]
+check "--watch: a board plugged in again is known by its MAC" has "1 seen again and left alone"
 all=0
 for k in 1 2 3; do flash_holds "w-$k" || all=1; done
 check "--watch: the 3 flashes hold the image" [ "$all" = 0 ]
@@ -94,7 +100,8 @@ stop_sims
 # --- backups of 4 boards named by MAC equal their flashes
 for k in 1 2 3 4; do head -c 262144 /dev/urandom > "b4-$k"; done
 start_boards b4 4 --chip esp8266 --flash "$work/b4" --listen pty
-cli "${PORTS[@]}" read_flash 0 0x40000 'backup-{mac}.img'
+{ echo "# the lab's boards"; sed 's/$/   # a board/' b4.out; echo; } > lab.txt
+cli --ports @lab.txt read_flash 0 0x40000 'backup-{mac}.img'
 check "4 backups: exit 0" [ "$rc" = 0 ]
 all=0
 for k in 1 2 3 4; do
@@ -131,6 +138,26 @@ assert events[-1][\"event\"] == \"result\" and events[-1][\"result\"] == \"ok\"
 assert any(e[\"event\"] == \"connected\" and e[\"mac\"] for e in events)'"
 stop_sims
 
+# --- --fail-fast: a board that fails stops the others, cleanly
+start_boards ff 4 --chip esp8266 --listen pty --timing --board-faults 1:disconnect-after=100
+t0=$(date +%s)
+cli "${PORTS[@]}" --connect-attempts 2 --fail-fast write_flash 0x0 blink.bin
+t1=$(date +%s)
+check "--fail-fast: exit 1" [ "$rc" = 1 ]
+check "--fail-fast: the others are cancelled" [ "$(grep -c ' cancelled ' "$work/out")" = 3 ]
+check "--fail-fast: long before the writes could end" [ $((t1 - t0)) -lt 15 ]
+stop_sims
+
+# --- a terminal: one line per board, redrawn in place
+start_boards tty 3 --chip esp8266 --listen pty --timing
+script -qec "'$ESPRIT_CLI' ${PORTS[*]} --baud 921600 write_flash 0x0 blink.bin" /dev/null > tty.out
+cp tty.out "$work/out"
+check "terminal: lines redrawn in place (cursor up)" grep -q $'\e\[3A' tty.out
+check "terminal: a bar with the speed" grep -qE '\[#+\.*\] +[0-9]+ % +[0-9.]+ kB/s' tty.out
+check "terminal: no prefixed log lines" bash -c "! grep -q '^\[pts' '$work/tty.out'"
+check "terminal: the summary" has "3 boards: 3 succeeded, 0 failed"
+stop_sims
+
 # --- bad input
 start_sim one --chip esp8266 --listen pty --count-file "$work/counts"
 cli --port "$PORT" --port "$PORT" read_mac
@@ -164,6 +191,11 @@ check "template collision: nothing read" bash -c "! ls same-* 2>/dev/null | grep
 cli "${PORTS[@]}" read_flash 0 0x1000 'same.img'
 check "no template for two boards: refused (exit 2)" [ "$rc" = 2 ]
 stop_sims
+cli --ports all read_mac
+check "--ports all without ESP bridges: no board found (exit 2)" [ "$rc" = 2 ]
+check "--ports all without ESP bridges: says so" has "No board found for --ports all"
+cli --ports @missing.txt read_mac
+check "--ports @FILE that cannot be read: exit 2" [ "$rc" = 2 ]
 cli --watch --ports "$work/watch/board*" read_flash 0 0x1000 backup.img
 check "--watch with read_flash without a template: refused (exit 2)" [ "$rc" = 2 ]
 check "--watch with read_flash without a template: says why" has "file name template"
