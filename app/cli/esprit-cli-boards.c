@@ -213,7 +213,7 @@ poll_ports (gpointer data)
   gpointer key, value;
 
   if (r->stop)
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;
   ports = current_ports (r->cli);
   for (guint i = 0; i < ports->len; i++)
     g_hash_table_add (now, ports->pdata[i]);
@@ -298,7 +298,7 @@ run_many (EspritCli    *cli,
       g_source_remove (redraw_id);
       esprit_cli_redraw (cli, r.boards, TRUE);
     }
-  if (poll_id && !r.stop)
+  if (poll_id)
     g_source_remove (poll_id);
   g_source_remove (sigint_id);
   esprit_cli_print_summary (cli, r.boards);
@@ -357,6 +357,9 @@ esprit_cli_run_boards (EspritCli    *cli,
   g_autofree char *dup = NULL;
   gboolean fields = FALSE, per_board = FALSE;
 
+  /* A production line with nothing named watches every ESP bridge. */
+  if (cli->watch && cli->ports->len == 0 && cli->port_specs->len == 0)
+    g_ptr_array_add (cli->port_specs, g_strdup ("all"));
   for (guint i = 0; i < cli->ports->len; i++)
     g_ptr_array_add (ports, g_strdup (cli->ports->pdata[i]));
   /* A port given twice is refused before anything is opened, also as two spellings. */
