@@ -455,18 +455,39 @@ esprit_cli_redraw (EspritCli *cli,
                    gboolean   final)
 {
   static guint drawn;
+  guint running = 0;
 
   g_mutex_lock (&cli->print_lock);
-  /* Back to the first board's line, then every line cleared and drawn again. */
+  /* Back to the first live line. A board that has ended gets its last line for good, above
+   * the ones still at work, so a long --watch run redraws only the boards at work. */
   if (drawn > 0)
     printf ("\033[%uA", drawn);
   for (guint i = 0; i < boards->len; i++)
     {
-      g_autofree char *line = live_line (boards->pdata[i]);
+      EspritCliBoard *board = boards->pdata[i];
 
-      printf ("\r\033[K%s\n", line);
+      if (board->finished && !board->shown)
+        {
+          g_autofree char *line = live_line (board);
+
+          printf ("\r\033[K%s\n", line);
+          board->shown = TRUE;
+        }
     }
-  drawn = final ? 0 : boards->len;
+  for (guint i = 0; i < boards->len; i++)
+    {
+      EspritCliBoard *board = boards->pdata[i];
+      g_autofree char *line = NULL;
+
+      if (board->finished)
+        continue;
+      line = live_line (board);
+      printf ("\r\033[K%s\n", line);
+      running++;
+    }
+  /* Lines left over from boards that ended are cleared below. */
+  printf ("\033[J");
+  drawn = final ? 0 : running;
   fflush (stdout);
   g_mutex_unlock (&cli->print_lock);
 }

@@ -66,6 +66,7 @@ struct _EspritCliBoard {
   gboolean        finished;
   gboolean        ok;
   gboolean        skipped;        /* --watch: this MAC was done already */
+  gboolean        shown;          /* its final live line is on screen for good */
   GError         *error;
   char           *file;           /* read_flash: the file name from the template */
 };
