@@ -8,8 +8,8 @@
 #include "config.h"
 
 #include <string.h>
-#include <zlib.h>
 
+#include "esprit-deflate-cache.h"
 #include "esprit-error.h"
 #include "esprit-flash-private.h"
 #include "esprit-i18n.h"
@@ -35,6 +35,7 @@ typedef struct {
   guint64             done;
   guint64             total;
   guint32             log_addr;
+  EspritDeflateCache *deflate_cache;
 } WriteCtx;
 
 static gboolean
@@ -50,7 +51,7 @@ write_range (WriteCtx       *ctx,
   const EspritChipInfo *info = _esprit_flash_chip (self);
   gboolean rom = _esprit_flash_is_rom (self);
   guint32 block = rom ? ESPRIT_FLASH_ROM_BLOCK : STUB_BLOCK;
-  g_autofree guint8 *packed = NULL;
+  g_autoptr(GBytes) packed = NULL;
   g_autofree guint8 *padded = NULL;
   const guint8 *payload = data;
   gsize payload_len = len;
@@ -64,16 +65,16 @@ write_range (WriteCtx       *ctx,
 
   if (deflate)
     {
-      uLongf clen = compressBound (len);
+      g_autoptr(EspritDeflateCache) own = NULL;
+      EspritDeflateCache *cache = ctx->deflate_cache;
 
-      packed = g_malloc (clen);
-      if (compress2 (packed, &clen, data, len, 9) != Z_OK)
-        {
-          g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, _("Compression failed"));
-          return FALSE;
-        }
-      payload = packed;
-      payload_len = clen;
+      /* Boards sharing a cache get the bytes compressed once; alone, a cache of one. */
+      if (cache == NULL)
+        cache = own = esprit_deflate_cache_new ();
+      packed = esprit_deflate_cache_compress (cache, data, len, 9, error);
+      if (packed == NULL)
+        return FALSE;
+      payload = g_bytes_get_data (packed, &payload_len);
       esprit_loader_log (self, ESPRIT_LOG_INFO, _("Compressed %zu bytes to %zu"
                                                   "..."), len, payload_len);
     }
@@ -192,12 +193,13 @@ esprit_flash_write (EspritLoader             *self,
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
   gboolean deflate;
-  WriteCtx ctx = { self, progress, user_data, 0, len, addr };
+  WriteCtx ctx = { self, progress, user_data, 0, len, addr, NULL };
   guint32 flash_size = _esprit_loader_get_flash_size (self);
   gboolean unchanged = FALSE;
 
   if (options == NULL)
     options = &defaults;
+  ctx.deflate_cache = options->deflate_cache;
   if (options->compress == ESPRIT_COMPRESS_ON && !_esprit_flash_can_inflate (self))
     {
       g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,

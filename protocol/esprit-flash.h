@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "esprit-deflate-cache.h"
 #include "esprit-loader.h"
 
 G_BEGIN_DECLS
@@ -18,9 +19,10 @@ typedef struct {
   EspritCompress compress;
   gboolean       verify;          /* MD5 after writing where the loader has MD5 (default on) */
   gboolean       skip_unchanged;  /* compare 64 KB regions by MD5 first and skip equal ones */
+  EspritDeflateCache *deflate_cache; /* (nullable): share compressed data between boards */
 } EspritWriteOptions;
 
-#define ESPRIT_WRITE_OPTIONS_DEFAULT { ESPRIT_COMPRESS_AUTO, TRUE, TRUE }
+#define ESPRIT_WRITE_OPTIONS_DEFAULT { ESPRIT_COMPRESS_AUTO, TRUE, TRUE, NULL }
 
 /* JEDEC id via the SPI registers (works under ROM and stub; attaches first where needed). */
 gboolean esprit_flash_read_id       (EspritLoader             *self,

@@ -16,16 +16,23 @@ static const struct {
   guint16     pid;
   const char *name;
 } bridges[] = {
+  /* protocol-facts §11: the bridges ESP boards carry, and Espressif's own USB devices. */
   { 0x10C4, 0xEA60, "CP210x USB to UART Bridge" },
+  { 0x10C4, 0xEA70, "CP2105 Dual USB to UART Bridge" },
   { 0x1A86, 0x7523, "CH340 USB-Serial" },
   { 0x1A86, 0x5523, "CH341 USB-Serial" },
   { 0x1A86, 0x55D4, "CH9102 USB-Serial" },
+  { 0x1A86, 0x55D3, "CH343 USB-Serial" },
   { 0x0403, 0x6001, "FT232R USB UART" },
   { 0x0403, 0x6010, "FT2232 USB UART" },
+  { 0x0403, 0x6014, "FT232H USB UART" },
   { 0x0403, 0x6015, "FT231X USB UART" },
   { 0x303A, 0x1001, "Espressif USB-Serial/JTAG" },
   { 0x067B, 0x2303, "PL2303 USB-Serial" },
 };
+
+/* Espressif's vendor id: USB-Serial/JTAG and the S2/S3 USB-OTG CDC ids (§11). */
+#define ESPRESSIF_VID 0x303A
 
 const char *
 esprit_port_bridge_name (guint16 vid,
@@ -35,6 +42,13 @@ esprit_port_bridge_name (guint16 vid,
     if (bridges[i].vid == vid && bridges[i].pid == pid)
       return bridges[i].name;
   return NULL;
+}
+
+gboolean
+esprit_port_is_esp_bridge (guint16 vid,
+                           guint16 pid)
+{
+  return vid == ESPRESSIF_VID || esprit_port_bridge_name (vid, pid) != NULL;
 }
 
 void

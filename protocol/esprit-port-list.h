@@ -25,6 +25,10 @@ GPtrArray  *esprit_port_list       (void);
 const char *esprit_port_bridge_name (guint16 vid,
                                      guint16 pid);
 
+/* Whether @vid:@pid is a bridge ESP boards carry or an Espressif USB device (--ports all). */
+gboolean    esprit_port_is_esp_bridge (guint16 vid,
+                                       guint16 pid);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EspritPortInfo, esprit_port_info_free)
 
 G_END_DECLS

@@ -27,6 +27,7 @@ struct _EspritWritePlan
   EspritFlashFreq    freq;
   EspritWriteOptions options;
   gboolean           erase_all;
+  EspritDeflateCache *deflate_cache;   /* one plan run on many boards compresses once */
 };
 
 static void
@@ -48,6 +49,7 @@ esprit_write_plan_new (void)
   self->size = ESPRIT_FLASH_SIZE_KEEP;
   self->freq = ESPRIT_FLASH_FREQ_KEEP;
   self->options = defaults;
+  self->deflate_cache = esprit_deflate_cache_new ();
   return self;
 }
 
@@ -57,6 +59,7 @@ esprit_write_plan_free (EspritWritePlan *self)
   if (self == NULL)
     return;
   g_array_unref (self->items);
+  esprit_deflate_cache_unref (self->deflate_cache);
   g_free (self);
 }
 
@@ -213,6 +216,7 @@ esprit_write_plan_run (EspritWritePlan     *self,
   guint32 flash_size = 0;
   guint32 header_size = self->size;
   g_autoptr(GError) size_error = NULL;
+  EspritWriteOptions options = self->options;
 
   /* The flash's size bounds every item; detect it where the chip lets us. */
   if (!esprit_flash_detect_size (loader, &flash_size, cancellable, &size_error))
@@ -267,9 +271,17 @@ esprit_write_plan_run (EspritWritePlan     *self,
                                copy[2], copy[3]);
           data = g_bytes_new_take (g_steal_pointer (&copy), len);
         }
-      if (!esprit_flash_write (loader, item->addr, data, &self->options, progress, user_data,
+      if (options.deflate_cache == NULL)
+        options.deflate_cache = self->deflate_cache;
+      if (!esprit_flash_write (loader, item->addr, data, &options, progress, user_data,
                                cancellable, error))
         return FALSE;
     }
   return TRUE;
+}
+
+EspritDeflateCache *
+esprit_write_plan_get_deflate_cache (EspritWritePlan *self)
+{
+  return self->deflate_cache;
 }

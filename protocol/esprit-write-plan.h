@@ -54,6 +54,10 @@ gboolean         esprit_write_plan_run        (EspritWritePlan    *self,
                                                GCancellable       *cancellable,
                                                GError            **error);
 
+/* The plan's deflate cache (borrowed): one plan run by several sessions, even at once from
+ * several threads, compresses each item once; the options' own cache wins if set. */
+EspritDeflateCache *esprit_write_plan_get_deflate_cache (EspritWritePlan *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EspritWritePlan, esprit_write_plan_free)
 
 G_END_DECLS

@@ -216,7 +216,7 @@ test_retry_after_corruption (void)
   g_autoptr(EspritSim) sim = NULL;
   g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
   g_autoptr(GBytes) data = esprit_test_random_bytes (40000, 14);
-  EspritWriteOptions opts = { ESPRIT_COMPRESS_OFF, TRUE, FALSE };
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_OFF, TRUE, FALSE, NULL };
   EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
   g_autoptr(GError) error = NULL;
 
@@ -235,7 +235,7 @@ test_lost_reply (void)
   g_autoptr(EspritSim) sim = NULL;
   g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
   g_autoptr(GBytes) data = esprit_test_random_bytes (8000, 15);
-  EspritWriteOptions opts = { ESPRIT_COMPRESS_OFF, TRUE, FALSE };
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_OFF, TRUE, FALSE, NULL };
   EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
   g_autoptr(GError) error = NULL;
 

@@ -23,6 +23,7 @@
 #include "esprit-device-info.h"
 #include "esprit-error.h"
 #include "esprit-loader.h"
+#include "esprit-port-list.h"
 #include "esprit-reset.h"
 #include "esprit-sim-server.h"
 #include "esprit-test-util.h"
@@ -305,6 +306,27 @@ test_serial_to_board (void)
   close (serve.master);
 }
 
+/* --ports all: the bridges of protocol-facts §11 and every Espressif id, nothing else. */
+static void
+test_esp_bridges (void)
+{
+  static const guint16 esp[][2] = {
+    { 0x10C4, 0xEA60 }, { 0x10C4, 0xEA70 }, { 0x1A86, 0x7523 }, { 0x1A86, 0x5523 },
+    { 0x1A86, 0x55D4 }, { 0x1A86, 0x55D3 }, { 0x0403, 0x6001 }, { 0x0403, 0x6010 },
+    { 0x0403, 0x6014 }, { 0x0403, 0x6015 }, { 0x067B, 0x2303 }, { 0x303A, 0x1001 },
+    { 0x303A, 0x0002 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (esp); i++)
+    g_assert_true (esprit_port_is_esp_bridge (esp[i][0], esp[i][1]));
+  /* Not a port of a board: no USB, a USB modem, another FTDI product, a CH341 in I2C mode. */
+  g_assert_false (esprit_port_is_esp_bridge (0, 0));
+  g_assert_false (esprit_port_is_esp_bridge (0x12D1, 0x1506));
+  g_assert_false (esprit_port_is_esp_bridge (0x0403, 0x6011));
+  g_assert_false (esprit_port_is_esp_bridge (0x1A86, 0x5512));
+  g_assert_cmpstr (esprit_port_bridge_name (0x1A86, 0x55D3), ==, "CH343 USB-Serial");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -314,5 +336,6 @@ main (int    argc,
                    ? "/sys/class/tty/ttyS0" : "/sys/class/tty/tty0";
   g_test_add_func ("/esprit/serial/reset-sequences", test_serial_reset_sequences);
   g_test_add_func ("/esprit/serial/to-board", test_serial_to_board);
+  g_test_add_func ("/esprit/serial/esp-bridges", test_esp_bridges);
   return g_test_run ();
 }

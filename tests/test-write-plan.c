@@ -86,6 +86,66 @@ test_run_patches_header (void)
   g_assert_cmpmem (f + 0x20000, 5000, g_bytes_get_data (raw, NULL), 5000);
 }
 
+typedef struct {
+  EspritWritePlan *plan;
+  EspritSim       *sim;
+  EspritTransport *transport;
+  gboolean         ok;
+} Board;
+
+static gpointer
+write_board (gpointer data)
+{
+  Board *b = data;
+  g_autoptr(EspritLoader) loader = esprit_loader_new (b->transport);
+  g_autoptr(GError) error = NULL;
+
+  b->ok = esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0, ESPRIT_CHIP_AUTO, NULL,
+                                 NULL, NULL, &error) &&
+          esprit_write_plan_run (b->plan, loader, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return NULL;
+}
+
+/* One plan run on four boards at once (the classroom): each item is compressed once, and
+ * every board gets all of it. */
+static void
+test_shared_compression (void)
+{
+  g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP32, 40000, 3, TRUE, 11);
+  g_autoptr(GBytes) raw = esprit_test_random_bytes (9000, 12);
+  Board boards[4];
+  GThread *threads[4];
+
+  esprit_write_plan_add (plan, 0x1000, img, "app.bin");
+  esprit_write_plan_add (plan, 0x20000, raw, "data.bin");
+  for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
+    {
+      boards[i].plan = plan;
+      boards[i].sim = esprit_test_new_board (ESPRIT_CHIP_ESP32, &boards[i].transport);
+      boards[i].ok = FALSE;
+      threads[i] = g_thread_new ("board", write_board, &boards[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
+    {
+      g_autoptr(GBytes) flash = NULL;
+      const guint8 *f;
+
+      g_thread_join (threads[i]);
+      g_assert_true (boards[i].ok);
+      flash = esprit_sim_dup_flash (boards[i].sim);
+      f = g_bytes_get_data (flash, NULL);
+      g_assert_cmpmem (f + 0x1000, 40000, g_bytes_get_data (img, NULL), 40000);
+      g_assert_cmpmem (f + 0x20000, 9000, g_bytes_get_data (raw, NULL), 9000);
+      g_object_unref (boards[i].transport);
+      g_object_unref (boards[i].sim);
+    }
+  /* Two items, four boards: two compressions, not eight. */
+  g_assert_cmpuint (esprit_deflate_cache_get_n_computed (esprit_write_plan_get_deflate_cache (plan)),
+                    ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -94,5 +154,6 @@ main (int    argc,
   g_test_add_func ("/esprit/write-plan/overlap-and-size", test_overlap_and_size);
   g_test_add_func ("/esprit/write-plan/wrong-chip", test_wrong_chip);
   g_test_add_func ("/esprit/write-plan/run-patches-header", test_run_patches_header);
+  g_test_add_func ("/esprit/write-plan/shared-compression", test_shared_compression);
   return g_test_run ();
 }

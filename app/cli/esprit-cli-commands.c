@@ -17,101 +17,110 @@
 #include "esprit-numbers.h"
 #include "esprit-port-list.h"
 
-/* Connects, runs @body's work on the session, then the --after action. */
-#define CONNECT_OR_FAIL(cli, session, error)                     \
-  G_STMT_START {                                                 \
-    session = esprit_cli_connect (cli, &error);                  \
-    if (session == NULL)                                         \
-      return esprit_cli_fail (cli, error);                       \
-  } G_STMT_END
+void
+esprit_cli_job_clear (EspritCliJob *job)
+{
+  g_clear_pointer (&job->file, g_free);
+  g_clear_pointer (&job->plan, esprit_write_plan_free);
+  g_clear_pointer (&job->files, g_ptr_array_unref);
+  g_clear_pointer (&job->addrs, g_array_unref);
+  g_clear_pointer (&job->names, g_strfreev);
+}
 
 static int
-cmd_chip_id (EspritCli  *cli,
-             int         argc,
-             char      **argv)
+parse_none (EspritCli    *cli,
+            EspritCliJob *job,
+            int           argc,
+            char        **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
-  const EspritDeviceInfo *info;
-
   if (argc != 0)
-    return esprit_cli_bad_input (_("chip_id takes no arguments"));
-  CONNECT_OR_FAIL (cli, session, error);
-  info = esprit_session_get_device_info (session);
+    return esprit_cli_bad_input (_("%s takes no arguments"), job->cmd->name);
+  return -1;
+}
+
+static gboolean
+run_chip_id (EspritCliBoard *board,
+             EspritCliJob   *job,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  const EspritDeviceInfo *info = esprit_session_get_device_info (board->session);
+
   if (info->chip == ESPRIT_CHIP_ESP8266)
-    printf (_("Chip ID: 0x%08x\n"), info->chip_id);
+    esprit_cli_board_print (board, _("Chip ID: 0x%08x"), info->chip_id);
   else
     {
       g_autofree char *mac = esprit_format_mac (info->mac);
 
-      printf (_("Warning: %s has no chip ID. Reading MAC instead.\n"),
-              esprit_chip_get_info (info->chip)->name);
-      printf (_("MAC: %s\n"), mac);
+      esprit_cli_board_print (board, _("Warning: %s has no chip ID. Reading MAC instead."),
+                              esprit_chip_get_info (info->chip)->name);
+      esprit_cli_board_print (board, _("MAC: %s"), mac);
     }
-  return esprit_cli_finish (cli, session);
+  return TRUE;
 }
 
-static int
-cmd_read_mac (EspritCli  *cli,
-              int         argc,
-              char      **argv)
+static gboolean
+run_read_mac (EspritCliBoard *board,
+              EspritCliJob   *job,
+              GCancellable   *cancellable,
+              GError        **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
-
-  if (argc != 0)
-    return esprit_cli_bad_input (_("read_mac takes no arguments"));
   /* Connecting prints the MAC like esptool's read_mac does. */
-  CONNECT_OR_FAIL (cli, session, error);
-  return esprit_cli_finish (cli, session);
+  return TRUE;
 }
 
-static int
-cmd_flash_id (EspritCli  *cli,
-              int         argc,
-              char      **argv)
+static gboolean
+run_flash_id (EspritCliBoard *board,
+              EspritCliJob   *job,
+              GCancellable   *cancellable,
+              GError        **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
   g_auto(EspritDeviceInfo) info = { 0 };
   g_autofree char *name = NULL;
 
-  if (argc != 0)
-    return esprit_cli_bad_input (_("flash_id takes no arguments"));
-  CONNECT_OR_FAIL (cli, session, error);
-  if (!esprit_session_identify (session, &info, NULL, &error))
-    return esprit_cli_fail (cli, error);
-  printf (_("Manufacturer: %02x\n"), info.flash_id & 0xFF);
-  printf (_("Device: %02x%02x\n"), (info.flash_id >> 8) & 0xFF, (info.flash_id >> 16) & 0xFF);
+  if (!esprit_session_identify (board->session, &info, cancellable, error))
+    return FALSE;
+  esprit_cli_board_print (board, _("Manufacturer: %02x"), info.flash_id & 0xFF);
+  esprit_cli_board_print (board, _("Device: %02x%02x"), (info.flash_id >> 8) & 0xFF,
+                          (info.flash_id >> 16) & 0xFF);
   name = info.flash_size ? esprit_format_size (info.flash_size) : g_strdup (_("unknown"));
-  printf (_("Detected flash size: %s\n"), name);
-  return esprit_cli_finish (cli, session);
+  esprit_cli_board_print (board, _("Detected flash size: %s"), name);
+  return TRUE;
 }
 
 static int
-cmd_read_flash (EspritCli  *cli,
-                int         argc,
-                char      **argv)
+parse_read_flash (EspritCli    *cli,
+                  EspritCliJob *job,
+                  int           argc,
+                  char        **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
-  guint32 addr, size;
+  gboolean fields, per_board;
 
   if (argc > 0 && g_str_equal (argv[0], "--partition"))
     return esprit_cli_read_partition (cli, argc, argv);
   if (argc != 3)
     return esprit_cli_bad_input (_("usage: read_flash ADDRESS SIZE FILE"));
-  if (!esprit_parse_number (argv[0], _("Address"), &addr, &error) ||
-      !esprit_parse_size (argv[1], _("Size"), &size, &error) ||
+  if (!esprit_parse_number (argv[0], _("Address"), &job->addr, &error) ||
+      !esprit_parse_size (argv[1], _("Size"), &job->size, &error) ||
+      !esprit_cli_template_check (argv[2], &fields, &per_board, &error) ||
       !esprit_cli_check_output (argv[2], &error))
     return esprit_cli_fail (cli, error);
-  if ((guint64) addr + size > G_MAXUINT32)
-    return esprit_cli_bad_input (_("0x%08x + 0x%08x is past the end of any flash"), addr, size);
+  if ((guint64) job->addr + job->size > G_MAXUINT32)
+    return esprit_cli_bad_input (_("0x%08x + 0x%08x is past the end of any flash"), job->addr,
+                                 job->size);
+  job->file = g_strdup (argv[2]);
+  return -1;
+}
 
-  CONNECT_OR_FAIL (cli, session, error);
-  if (!esprit_session_read_to_file (session, addr, size, argv[2], NULL, &error))
-    return esprit_cli_fail (cli, error);
-  return esprit_cli_finish (cli, session);
+static gboolean
+run_read_flash (EspritCliBoard *board,
+                EspritCliJob   *job,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  return esprit_session_read_to_file (board->session, job->addr, job->size,
+                                      board->file ? board->file : job->file, cancellable, error);
 }
 
 static gboolean
@@ -125,12 +134,12 @@ is_option (const char *arg,
 }
 
 static int
-cmd_write_flash (EspritCli  *cli,
-                 int         argc,
-                 char      **argv)
+parse_write_flash (EspritCli    *cli,
+                   EspritCliJob *job,
+                   int           argc,
+                   char        **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
   g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
   EspritWriteOptions wopts = ESPRIT_WRITE_OPTIONS_DEFAULT;
   EspritFlashMode mode = ESPRIT_FLASH_MODE_KEEP;
@@ -198,6 +207,7 @@ cmd_write_flash (EspritCli  *cli,
 
       if (!esprit_parse_number (argv[i], _("Address"), &addr, &error))
         return esprit_cli_fail (cli, error);
+      /* Read once for every board; the plan compresses each item once, too. */
       data = esprit_cli_load_file (argv[i + 1], &error);
       if (data == NULL)
         return esprit_cli_fail (cli, error);
@@ -210,26 +220,32 @@ cmd_write_flash (EspritCli  *cli,
   if (!esprit_write_plan_check (plan, cli->connect.expected,
                                 size > ESPRIT_FLASH_SIZE_DETECT ? size : 0, &error))
     return esprit_cli_fail (cli, error);
+  job->plan = g_steal_pointer (&plan);
+  return -1;
+}
 
-  CONNECT_OR_FAIL (cli, session, error);
-  if (!esprit_session_write (session, plan, NULL, &error))
-    return esprit_cli_fail (cli, error);
-  return esprit_cli_finish (cli, session);
+static gboolean
+run_write_flash (EspritCliBoard *board,
+                 EspritCliJob   *job,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  return esprit_session_write (board->session, job->plan, cancellable, error);
 }
 
 static int
-cmd_verify_flash (EspritCli  *cli,
-                  int         argc,
-                  char      **argv)
+parse_verify_flash (EspritCli    *cli,
+                    EspritCliJob *job,
+                    int           argc,
+                    char        **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GArray) addrs = g_array_new (FALSE, FALSE, sizeof (guint32));
-  int failures = 0;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
 
   if (argc == 0 || argc % 2 != 0)
     return esprit_cli_bad_input (_("usage: verify_flash ADDRESS FILE [ADDRESS FILE...]"));
+  job->files = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  job->addrs = g_array_new (FALSE, FALSE, sizeof (guint32));
   for (int i = 0; i < argc; i += 2)
     {
       guint32 addr;
@@ -240,94 +256,98 @@ cmd_verify_flash (EspritCli  *cli,
       data = esprit_cli_load_file (argv[i + 1], &error);
       if (data == NULL)
         return esprit_cli_fail (cli, error);
-      g_ptr_array_add (files, data);
-      g_array_append_val (addrs, addr);
+      g_ptr_array_add (job->files, data);
+      g_array_append_val (job->addrs, addr);
+      g_strv_builder_add (names, argv[i + 1]);
     }
-  CONNECT_OR_FAIL (cli, session, error);
-  for (guint i = 0; i < files->len; i++)
+  job->names = g_strv_builder_end (names);
+  return -1;
+}
+
+static gboolean
+run_verify_flash (EspritCliBoard *board,
+                  EspritCliJob   *job,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  int failures = 0;
+
+  for (guint i = 0; i < job->files->len; i++)
     {
-      GBytes *data = files->pdata[i];
-      guint32 addr = g_array_index (addrs, guint32, i);
+      GBytes *data = job->files->pdata[i];
+      guint32 addr = g_array_index (job->addrs, guint32, i);
       gsize len = g_bytes_get_size (data);
       gboolean same;
 
-      printf (_("Verifying 0x%zx (%zu) bytes @ 0x%08x in flash against %s...\n"), len, len,
-              addr, argv[2 * i + 1]);
-      if (!esprit_session_verify (session, addr, data, &same, NULL, &error))
-        return esprit_cli_fail (cli, error);
+      esprit_cli_board_print (board, _("Verifying 0x%zx (%zu) bytes @ 0x%08x in flash against "
+                                       "%s..."), len, len, addr, job->names[i]);
+      if (!esprit_session_verify (board->session, addr, data, &same, cancellable, error))
+        return FALSE;
       if (same)
-        printf (_("-- verify OK (digest matched)\n"));
+        esprit_cli_board_print (board, _("-- verify OK (digest matched)"));
       else
         {
-          printf (_("-- verify FAILED (digest mismatch)\n"));
+          esprit_cli_board_print (board, _("-- verify FAILED (digest mismatch)"));
           failures++;
         }
     }
   if (failures > 0)
     {
-      fprintf (stderr, _("Error: %d region(s) differ from the files\n"), failures);
-      return 1;
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED,
+                   _("%d region(s) differ from the files"), failures);
+      return FALSE;
     }
-  return esprit_cli_finish (cli, session);
+  return TRUE;
+}
+
+static gboolean
+run_erase_flash (EspritCliBoard *board,
+                 EspritCliJob   *job,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  return esprit_session_erase (board->session, 0, 0, cancellable, error);
 }
 
 static int
-cmd_erase_flash (EspritCli  *cli,
-                 int         argc,
-                 char      **argv)
+parse_erase_region (EspritCli    *cli,
+                    EspritCliJob *job,
+                    int           argc,
+                    char        **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
-
-  if (argc != 0)
-    return esprit_cli_bad_input (_("erase_flash takes no arguments"));
-  CONNECT_OR_FAIL (cli, session, error);
-  if (!esprit_session_erase (session, 0, 0, NULL, &error))
-    return esprit_cli_fail (cli, error);
-  return esprit_cli_finish (cli, session);
-}
-
-static int
-cmd_erase_region (EspritCli  *cli,
-                  int         argc,
-                  char      **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
-  guint32 addr, size;
 
   if (argc > 0 && g_str_equal (argv[0], "--partition"))
     return esprit_cli_erase_partition (cli, argc, argv);
   if (argc != 2)
     return esprit_cli_bad_input (_("usage: erase_region ADDRESS SIZE"));
-  if (!esprit_parse_number (argv[0], _("Address"), &addr, &error) ||
-      !esprit_parse_number (argv[1], _("Size"), &size, &error))
+  if (!esprit_parse_number (argv[0], _("Address"), &job->addr, &error) ||
+      !esprit_parse_number (argv[1], _("Size"), &job->size, &error))
     return esprit_cli_fail (cli, error);
-  if (addr % 4096 != 0 || size % 4096 != 0 || size == 0)
+  if (job->addr % 4096 != 0 || job->size % 4096 != 0 || job->size == 0)
     return esprit_cli_bad_input (_("Address and size must be nonzero multiples of 4096 (0x1000): "
                                    "flash is erased in 4 KB sectors"));
-  CONNECT_OR_FAIL (cli, session, error);
-  if (!esprit_session_erase (session, addr, size, NULL, &error))
-    return esprit_cli_fail (cli, error);
-  return esprit_cli_finish (cli, session);
+  return -1;
 }
 
-static int
-cmd_run (EspritCli  *cli,
-         int         argc,
-         char      **argv)
+static gboolean
+run_erase_region (EspritCliBoard *board,
+                  EspritCliJob   *job,
+                  GCancellable   *cancellable,
+                  GError        **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
+  return esprit_session_erase (board->session, job->addr, job->size, cancellable, error);
+}
 
-  if (argc != 0)
-    return esprit_cli_bad_input (_("run takes no arguments"));
-  /* On an ESP8266 through the stub's RUN_USER_CODE, as esptool does (§2). */
-  CONNECT_OR_FAIL (cli, session, error);
-  /* esptool's run: leave the loader for the program in flash (§3 soft_reset). */
-  if (!esprit_session_reset (session, ESPRIT_AFTER_SOFT_RESET, NULL, &error))
-    return esprit_cli_fail (cli, error);
-  return 0;
+static gboolean
+run_run (EspritCliBoard *board,
+         EspritCliJob   *job,
+         GCancellable   *cancellable,
+         GError        **error)
+{
+  /* On an ESP8266 through the stub's RUN_USER_CODE, as esptool does (§2); esptool's run:
+   * leave the loader for the program in flash (§3 soft_reset). */
+  return esprit_session_reset (board->session, ESPRIT_AFTER_SOFT_RESET, cancellable, error);
 }
 
 static int
@@ -402,31 +422,34 @@ cmd_version (EspritCli  *cli,
 }
 
 static const EspritCliCommand commands[] = {
-  { "chip_id", cmd_chip_id, "", N_("Print the chip's ID (ESP8266) or MAC"), TRUE },
-  { "read_mac", cmd_read_mac, "", N_("Print the MAC address"), TRUE },
-  { "flash_id", cmd_flash_id, "", N_("Print the SPI flash's JEDEC id and size"), TRUE },
-  { "read_flash", cmd_read_flash, N_("ADDRESS SIZE FILE"), N_("Back up flash to a file (verified)"),
-    TRUE },
-  { "write_flash", cmd_write_flash,
+  { "chip_id", NULL, parse_none, run_chip_id, "", N_("Print the chip's ID (ESP8266) or MAC"),
+    FALSE },
+  { "read_mac", NULL, parse_none, run_read_mac, "", N_("Print the MAC address"), FALSE },
+  { "flash_id", NULL, parse_none, run_flash_id, "", N_("Print the SPI flash's JEDEC id and size"),
+    FALSE },
+  { "read_flash", NULL, parse_read_flash, run_read_flash, N_("ADDRESS SIZE FILE"),
+    N_("Back up flash to a file (verified)"), FALSE },
+  { "write_flash", NULL, parse_write_flash, run_write_flash,
     N_("[-fm keep|qio|qout|dio|dout] [-ff keep|80m|40m|26m|20m] [-fs keep|detect|SIZE] "
        "[-z|-u] [--verify|--no-verify] [--no-skip] [-e] ADDRESS FILE [ADDRESS FILE...]"),
-    N_("Write files to flash, verify them, and restart the board"), TRUE },
-  { "verify_flash", cmd_verify_flash, N_("ADDRESS FILE [ADDRESS FILE...]"),
-    N_("Compare flash with files by MD5"), TRUE },
-  { "erase_flash", cmd_erase_flash, "", N_("Erase the whole flash"), TRUE },
-  { "erase_region", cmd_erase_region, N_("ADDRESS SIZE"), N_("Erase a region (4 KB multiples)"),
+    N_("Write files to flash, verify them, and restart the board"), FALSE },
+  { "verify_flash", NULL, parse_verify_flash, run_verify_flash, N_("ADDRESS FILE [ADDRESS FILE...]"),
+    N_("Compare flash with files by MD5"), FALSE },
+  { "erase_flash", NULL, parse_none, run_erase_flash, "", N_("Erase the whole flash"), FALSE },
+  { "erase_region", NULL, parse_erase_region, run_erase_region, N_("ADDRESS SIZE"),
+    N_("Erase a region (4 KB multiples)"), FALSE },
+  { "run", NULL, parse_none, run_run, "", N_("Leave the loader and run the program in flash"),
     TRUE },
-  { "run", cmd_run, "", N_("Leave the loader and run the program in flash"), TRUE },
-  { "erase_settings", esprit_cli_cmd_erase_settings, N_("[--yes]"),
-    N_("Erase the Wi-Fi settings and RF calibration (ESP8266) or nvs (ESP32)"), TRUE },
-  { "partition_table", esprit_cli_cmd_partition_table,
+  { "erase_settings", esprit_cli_cmd_erase_settings, NULL, NULL, N_("[--yes]"),
+    N_("Erase the Wi-Fi settings and RF calibration (ESP8266) or nvs (ESP32)"), FALSE },
+  { "partition_table", esprit_cli_cmd_partition_table, NULL, NULL,
     N_("[--offset ADDRESS] [--csv] [--to-bin OUT] [FILE]"),
     N_("Show the partition table of the board, a backup, a binary or a CSV file"), FALSE },
-  { "flash_map", esprit_cli_cmd_flash_map, N_("[--json] [--offset ADDRESS] [BACKUP]"),
+  { "flash_map", esprit_cli_cmd_flash_map, NULL, NULL, N_("[--json] [--offset ADDRESS] [BACKUP]"),
     N_("Show what is where on the flash"), FALSE },
-  { "image_info", cmd_image_info, N_("FILE"), N_("Describe a firmware image"), FALSE },
-  { "list", cmd_list, "", N_("List serial ports and virtual boards"), FALSE },
-  { "version", cmd_version, "", N_("Print the version"), FALSE },
+  { "image_info", cmd_image_info, NULL, NULL, N_("FILE"), N_("Describe a firmware image"), FALSE },
+  { "list", cmd_list, NULL, NULL, "", N_("List serial ports and virtual boards"), FALSE },
+  { "version", cmd_version, NULL, NULL, "", N_("Print the version"), FALSE },
 };
 
 const EspritCliCommand *

@@ -86,20 +86,20 @@ board_layout (EspritCli      *opts,
 }
 
 /* Connects and finds the region --partition names; prints it. */
-static EspritSession *
+static EspritCliBoard *
 connect_to_region (EspritCli  *opts,
                    const char        *name,
                    EspritLayout     **layout,
                    EspritRegion     **region,
                    GError           **error)
 {
-  g_autoptr(EspritSession) session = esprit_cli_connect (opts, error);
+  g_autoptr(EspritCliBoard) board = esprit_cli_connect_one (opts, error);
   const EspritRegion *r;
   g_autofree char *size = NULL;
 
-  if (session == NULL)
+  if (board == NULL)
     return NULL;
-  *layout = board_layout (opts, session, ESPRIT_PARTITION_TABLE_OFFSET, error);
+  *layout = board_layout (opts, board->session, ESPRIT_PARTITION_TABLE_OFFSET, error);
   if (*layout == NULL)
     return NULL;
   r = esprit_layout_find (*layout, name, error);
@@ -108,7 +108,7 @@ connect_to_region (EspritCli  *opts,
   size = esprit_format_size (r->size);
   printf (_("Partition %s: 0x%08x, 0x%x bytes (%s)\n"), r->name, r->offset, r->size, size);
   *region = (EspritRegion *) r;
-  return g_steal_pointer (&session);
+  return g_steal_pointer (&board);
 }
 
 int
@@ -117,7 +117,7 @@ esprit_cli_read_partition (EspritCli  *opts,
                             char             **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
+  g_autoptr(EspritCliBoard) board = NULL;
   g_autoptr(EspritLayout) layout = NULL;
   g_autofree guint8 *buffer = NULL;
   EspritRegion *r;
@@ -126,16 +126,16 @@ esprit_cli_read_partition (EspritCli  *opts,
     return esprit_cli_bad_input (_("usage: read_flash --partition NAME FILE"));
   if (!esprit_cli_check_output (argv[2], &error))
     return esprit_cli_fail (opts, error);
-  session = connect_to_region (opts, argv[1], &layout, &r, &error);
-  if (session == NULL)
+  board = connect_to_region (opts, argv[1], &layout, &r, &error);
+  if (board == NULL)
     return esprit_cli_fail (opts, error);
   buffer = g_try_malloc (r->size);
   if (buffer == NULL)
     return esprit_cli_bad_input (_("Not enough memory for %u bytes"), r->size);
-  if (!esprit_session_read (session, r->offset, r->size, buffer, NULL, &error) ||
+  if (!esprit_session_read (board->session, r->offset, r->size, buffer, NULL, &error) ||
       !esprit_cli_save_file (argv[2], buffer, r->size, &error))
     return esprit_cli_fail (opts, error);
-  return esprit_cli_finish (opts, session);
+  return esprit_cli_finish_one (opts, g_steal_pointer (&board));
 }
 
 int
@@ -144,7 +144,7 @@ esprit_cli_write_partition (EspritCli  *opts,
                              char             **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
+  g_autoptr(EspritCliBoard) board = NULL;
   g_autoptr(EspritLayout) layout = NULL;
   g_autoptr(GBytes) data = NULL;
   g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
@@ -160,8 +160,8 @@ esprit_cli_write_partition (EspritCli  *opts,
   len = g_bytes_get_size (data);
   if (len == 0)
     return esprit_cli_bad_input (_("%s is empty"), argv[2]);
-  session = connect_to_region (opts, argv[1], &layout, &r, &error);
-  if (session == NULL)
+  board = connect_to_region (opts, argv[1], &layout, &r, &error);
+  if (board == NULL)
     return esprit_cli_fail (opts, error);
   /* Judged before anything is sent: nothing spills into the next partition. */
   if (len > r->size)
@@ -179,9 +179,9 @@ esprit_cli_write_partition (EspritCli  *opts,
       return esprit_cli_fail (opts, error);
     }
   esprit_write_plan_add (plan, r->offset, data, base);
-  if (!esprit_session_write (session, plan, NULL, &error))
+  if (!esprit_session_write (board->session, plan, NULL, &error))
     return esprit_cli_fail (opts, error);
-  return esprit_cli_finish (opts, session);
+  return esprit_cli_finish_one (opts, g_steal_pointer (&board));
 }
 
 int
@@ -190,14 +190,14 @@ esprit_cli_erase_partition (EspritCli  *opts,
                              char             **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
+  g_autoptr(EspritCliBoard) board = NULL;
   g_autoptr(EspritLayout) layout = NULL;
   EspritRegion *r;
 
   if (argc != 2)
     return esprit_cli_bad_input (_("usage: erase_region --partition NAME"));
-  session = connect_to_region (opts, argv[1], &layout, &r, &error);
-  if (session == NULL)
+  board = connect_to_region (opts, argv[1], &layout, &r, &error);
+  if (board == NULL)
     return esprit_cli_fail (opts, error);
   if (r->offset % ESPRIT_CHUNK_SIZE != 0 || r->size % ESPRIT_CHUNK_SIZE != 0)
     {
@@ -206,9 +206,9 @@ esprit_cli_erase_partition (EspritCli  *opts,
                    r->name);
       return esprit_cli_fail (opts, error);
     }
-  if (!esprit_session_erase (session, r->offset, r->size, NULL, &error))
+  if (!esprit_session_erase (board->session, r->offset, r->size, NULL, &error))
     return esprit_cli_fail (opts, error);
-  return esprit_cli_finish (opts, session);
+  return esprit_cli_finish_one (opts, g_steal_pointer (&board));
 }
 
 static gboolean
@@ -232,7 +232,7 @@ esprit_cli_cmd_erase_settings (EspritCli  *opts,
                                 char             **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EspritSession) session = NULL;
+  g_autoptr(EspritCliBoard) board = NULL;
   g_autoptr(EspritLayout) layout = NULL;
   g_autoptr(GPtrArray) regions = NULL;
   gboolean yes = FALSE;
@@ -244,10 +244,10 @@ esprit_cli_cmd_erase_settings (EspritCli  *opts,
       else
         return esprit_cli_bad_input (_("usage: erase_settings [--yes]"));
     }
-  session = esprit_cli_connect (opts, &error);
-  if (session == NULL)
+  board = esprit_cli_connect_one (opts, &error);
+  if (board == NULL)
     return esprit_cli_fail (opts, error);
-  layout = board_layout (opts, session, ESPRIT_PARTITION_TABLE_OFFSET, &error);
+  layout = board_layout (opts, board->session, ESPRIT_PARTITION_TABLE_OFFSET, &error);
   if (layout == NULL)
     return esprit_cli_fail (opts, error);
   regions = esprit_layout_settings_regions (layout);
@@ -274,10 +274,10 @@ esprit_cli_cmd_erase_settings (EspritCli  *opts,
     {
       const EspritRegion *r = regions->pdata[i];
 
-      if (!esprit_session_erase (session, r->offset, r->size, NULL, &error))
+      if (!esprit_session_erase (board->session, r->offset, r->size, NULL, &error))
         return esprit_cli_fail (opts, error);
     }
-  return esprit_cli_finish (opts, session);
+  return esprit_cli_finish_one (opts, g_steal_pointer (&board));
 }
 
 /* ---- partition_table ---------------------------------------------------------------- */
@@ -460,14 +460,14 @@ esprit_cli_cmd_partition_table (EspritCli  *opts,
     }
   else
     {
-      g_autoptr(EspritSession) session = NULL;
+      g_autoptr(EspritCliBoard) board = NULL;
       guint8 raw[ESPRIT_PARTITION_TABLE_LEN];
 
       if (csv)
         saved = chatter_to_stderr ();
-      session = esprit_cli_connect (opts, &error);
-      if (session == NULL ||
-          !esprit_session_read (session, offset, sizeof raw, raw, NULL, &error) ||
+      board = esprit_cli_connect_one (opts, &error);
+      if (board == NULL ||
+          !esprit_session_read (board->session, offset, sizeof raw, raw, NULL, &error) ||
           !esprit_partition_table_parse (raw, sizeof raw, offset, &table, &error))
         {
           chatter_restore (saved);
@@ -482,7 +482,7 @@ esprit_cli_cmd_partition_table (EspritCli  *opts,
               p->subtype != ESPRIT_PARTITION_SUBTYPE_OTADATA || p->size < ESPRIT_OTADATA_SIZE)
             continue;
           od = g_malloc (ESPRIT_OTADATA_SIZE);
-          if (!esprit_session_read (session, p->offset, ESPRIT_OTADATA_SIZE, od, NULL,
+          if (!esprit_session_read (board->session, p->offset, ESPRIT_OTADATA_SIZE, od, NULL,
                                   &error))
             {
               chatter_restore (saved);
@@ -492,7 +492,7 @@ esprit_cli_cmd_partition_table (EspritCli  *opts,
           has_ota = TRUE;
           break;
         }
-      if (esprit_cli_finish (opts, session) != 0)
+      if (esprit_cli_finish_one (opts, g_steal_pointer (&board)) != 0)
         {
           chatter_restore (saved);
           return 1;
@@ -668,26 +668,26 @@ esprit_cli_cmd_flash_map (EspritCli  *opts,
     }
   else
     {
-      g_autoptr(EspritSession) session = NULL;
+      g_autoptr(EspritCliBoard) board = NULL;
       g_autoptr(GPtrArray) rough = NULL;
 
       if (json)
         saved = chatter_to_stderr ();
-      session = esprit_cli_connect (opts, &error);
-      if (session != NULL)
-        layout = board_layout (opts, session, offset, &error);
+      board = esprit_cli_connect_one (opts, &error);
+      if (board != NULL)
+        layout = board_layout (opts, board->session, offset, &error);
       if (layout != NULL)
         {
           rough = esprit_flash_map_build (layout, NULL);
           chunks = esprit_chunk_map_new (layout->flash_size);
         }
-      if (layout == NULL || !learn_from_md5 (session, rough, chunks, &error))
+      if (layout == NULL || !learn_from_md5 (board->session, rough, chunks, &error))
         {
           chatter_restore (saved);
           return esprit_cli_fail (opts, error);
         }
       map = esprit_flash_map_build (layout, chunks);
-      if (esprit_cli_finish (opts, session) != 0)
+      if (esprit_cli_finish_one (opts, g_steal_pointer (&board)) != 0)
         {
           chatter_restore (saved);
           return 1;

@@ -24,6 +24,8 @@ usage (FILE *out)
   fprintf (out, _("usage: esprit-cli [--port PORT] [--baud BAUD] [--chip CHIP] [--before MODE] "
                   "[--after MODE]\n                  [--no-stub] [--connect-attempts N] "
                   "[--trace] COMMAND [ARGS]\n\n"));
+  fprintf (out, _("Several boards: --port PORT (again and again), --ports all|GLOB|@FILE, "
+                  "--watch, --fail-fast;\n--json prints one JSON object per event\n\n"));
   fprintf (out, _("Ports: /dev/ttyUSB0, socket://HOST:PORT, rfc2217://HOST:PORT, sim:esp8266, "
                   "sim:esp32 (virtual boards)\n"));
   fprintf (out, _("--before: default_reset, usb_reset, no_reset, no_reset_no_sync\n"));
@@ -45,10 +47,9 @@ parse_option (EspritCli  *cli,
   int value;
 
   if (g_str_equal (a, "--port") || g_str_equal (a, "-p"))
-    {
-      g_free (cli->port);
-      cli->port = g_strdup (v);
-    }
+    g_ptr_array_add (cli->ports, g_strdup (v));
+  else if (g_str_equal (a, "--ports"))
+    g_ptr_array_add (cli->port_specs, g_strdup (v));
   else if (g_str_equal (a, "--baud") || g_str_equal (a, "-b"))
     {
       if (!esprit_parse_number (v, _("Baud rate"), &cli->connect.baud, &error))
@@ -90,8 +91,9 @@ main (int    argc,
 {
   static const EspritConnectOptions defaults = ESPRIT_CONNECT_OPTIONS_INIT;
   g_auto(EspritCli) cli = { NULL };
+  g_auto(EspritCliJob) job = { NULL };
   const EspritCliCommand *cmd;
-  int i;
+  int i, rc;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -99,13 +101,16 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
   cli.tty = isatty (STDOUT_FILENO);
   cli.connect = defaults;
+  cli.ports = g_ptr_array_new_with_free_func (g_free);
+  cli.port_specs = g_ptr_array_new_with_free_func (g_free);
+  cli.started = g_date_time_new_now_local ();
+  g_mutex_init (&cli.print_lock);
   /* Virtual boards: every run gets a new one (or the one its flash= file holds). */
   esprit_sim_register_scheme (esprit_port_registry_get_default (), FALSE);
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
       const char *a = argv[i];
-      int rc;
 
       if (g_str_equal (a, "-h") || g_str_equal (a, "--help"))
         {
@@ -122,6 +127,14 @@ main (int    argc,
           cli.connect.trace = TRUE;
           continue;
         }
+      if (g_str_equal (a, "--json") || g_str_equal (a, "--watch") ||
+          g_str_equal (a, "--fail-fast"))
+        {
+          cli.json |= g_str_equal (a, "--json");
+          cli.watch |= g_str_equal (a, "--watch");
+          cli.fail_fast |= g_str_equal (a, "--fail-fast");
+          continue;
+        }
       if (i + 1 >= argc)
         return esprit_cli_bad_input (_("%s needs a value"), a);
       rc = parse_option (&cli, a, argv[++i]);
@@ -136,7 +149,15 @@ main (int    argc,
   cmd = esprit_cli_find_command (argv[i]);
   if (cmd == NULL)
     return esprit_cli_bad_input (_("Unknown command %s (see --help)"), argv[i]);
-  if (cmd->uses_board)
+  if (cmd->func != NULL)
+    return cmd->func (&cli, argc - i - 1, argv + i + 1);
+  job.cmd = cmd;
+  rc = cmd->parse (&cli, &job, argc - i - 1, argv + i + 1);
+  if (rc >= 0)
+    return rc;
+  cli.output = cli.json ? ESPRIT_CLI_OUTPUT_JSON : ESPRIT_CLI_OUTPUT_PLAIN;
+  /* JSON output is nothing but JSON. */
+  if (!cli.json)
     printf ("esprit-cli v%s\n", PACKAGE_VERSION);
-  return cmd->func (&cli, argc - i - 1, argv + i + 1);
+  return esprit_cli_run_boards (&cli, &job);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "esprit-numbers.h"
+#include "esprit-sim-classroom.h"
 #include "esprit-sim-server.h"
 
 static volatile gint stop_flag;
@@ -81,6 +82,8 @@ main (int    argc,
   gboolean timing = FALSE;
   gint64 noise = 0, corrupt_tx = -1, corrupt_rx = -1, drop_frame = -1, stall_after = -1;
   gint64 stall_ms = 0, disconnect_after = -1;
+  gint boards = 0;
+  g_auto(GStrv) board_faults = NULL;
   g_autofree char *noise_s = NULL, *corrupt_tx_s = NULL, *corrupt_rx_s = NULL, *drop_s = NULL;
   g_autofree char *stall_after_s = NULL, *stall_ms_s = NULL, *disconnect_s = NULL;
   GOptionEntry entries[] = {
@@ -99,6 +102,8 @@ main (int    argc,
     { "disconnect-after", 0, 0, G_OPTION_ARG_STRING, &disconnect_s, N_("Drop the link after N bytes"), "N" },
     { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE"), "FILE" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events_file, N_("Append what the board does (boots, firmware it runs) to FILE"), "FILE" },
+    { "boards", 0, 0, G_OPTION_ARG_INT, &boards, N_("Serve N boards, each with its own flash (FILE-1, FILE-2... or DIR/board-K.bin) and MAC"), "N" },
+    { "board-faults", 0, 0, G_OPTION_ARG_STRING_ARRAY, &board_faults, N_("Faults for board K only (K:disconnect-after=N,...)"), "K:SPEC" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— a virtual ESP8266/ESP32 board"));
@@ -156,6 +161,8 @@ main (int    argc,
   /* Only rfc2217 carries DTR/RTS; elsewhere the board waits in download mode as if BOOT
    * were held. */
   config.lines_wired = g_str_has_prefix (listen, "rfc2217://");
+  if (boards != 0 || board_faults != NULL)
+    return esprit_sim_classroom_main (&config, &faults, listen, MAX (boards, 1), board_faults);
 
   sim = esprit_sim_new (&config, &error);
   if (sim == NULL)

@@ -120,7 +120,7 @@ bench_restore (GBytes *backup, GBytes *on_board, const char *what, guint baud)
 {
   g_autoptr(EspritSim) sim = board_with (on_board);
   g_autoptr(GError) error = NULL;
-  EspritWriteOptions opts = { ESPRIT_COMPRESS_AUTO, TRUE, TRUE };
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_AUTO, TRUE, TRUE, NULL };
   Session s = { 0 };
   guint64 b0, h0, out, in;
   gint64 t0;
@@ -163,7 +163,7 @@ bench_write (GBytes *img, guint baud)
 {
   g_autoptr(EspritSim) sim = board_with (NULL);
   g_autoptr(GError) error = NULL;
-  EspritWriteOptions opts = { ESPRIT_COMPRESS_AUTO, TRUE, FALSE };
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_AUTO, TRUE, FALSE, NULL };
   gsize len = g_bytes_get_size (img);
   uLongf clen = compressBound (len);
   g_autofree guint8 *tmp = g_malloc (clen);

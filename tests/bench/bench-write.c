@@ -47,7 +47,7 @@ run (const Case *c)
   g_autoptr(EspritLoader) loader = NULL;
   g_autoptr(GBytes) img = esprit_test_make_image (c->chip, c->size, 4, c->chip != ESPRIT_CHIP_ESP8266, 9);
   g_autoptr(GError) error = NULL;
-  EspritWriteOptions opts = { ESPRIT_COMPRESS_AUTO, TRUE, FALSE };
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_AUTO, TRUE, FALSE, NULL };
   guint64 b0, h0, b1, h1;
   gsize len = g_bytes_get_size (img), payload = len;
   gint64 t0;
