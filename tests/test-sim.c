@@ -506,6 +506,80 @@ spi_jedec (EspritSim  *sim,
   return rom_read_reg (sim, spi->w0) & 0xFFFFFF;
 }
 
+/* RDSFDP (0x5A) through the user-command registers as esptool's read_spiflash_sfdp does: a
+ * 24-bit address (left-aligned on the ESP8266/ESP32), 8 dummy clocks, @len bytes. */
+static void
+spi_sfdp (EspritSim  *sim,
+          EspritChip  chip,
+          guint32     addr,
+          guint8     *out,
+          guint       len)
+{
+  const EspritSpiRegs *spi = &esprit_chip_get_info (chip)->spi;
+  gboolean msb = chip == ESPRIT_CHIP_ESP8266 || chip == ESPRIT_CHIP_ESP32;
+  guint32 usr1 = (23u << 26) | 7u;
+
+  if (spi->miso_dlen == 0)
+    usr1 |= (len * 8 - 1) << 8;
+  else
+    rom_write_reg (sim, spi->miso_dlen, len * 8 - 1);
+  rom_write_reg (sim, spi->usr1, usr1);
+  rom_write_reg (sim, spi->usr, (1u << 31) | (1u << 30) | (1u << 29) | (1u << 28));
+  rom_write_reg (sim, spi->usr2, (7u << 28) | 0x5A);
+  rom_write_reg (sim, spi->base + 4, msb ? addr << 8 : addr);
+  rom_write_reg (sim, spi->base, 1u << 18);
+  for (guint i = 0; i < len; i += 4)
+    {
+      guint32 w = rom_read_reg (sim, spi->w0 + i);
+
+      for (guint b = 0; b < 4 && i + b < len; b++)
+        out[i + b] = (guint8) (w >> (8 * b));
+    }
+}
+
+/* Issue 10 item 7: the W25Q32JV's SFDP: the JESD216 header, the parameter header pointing at
+ * the basic flash parameter table, and the table (density, erase types), on a chip with the
+ * address left-aligned (ESP32) and one with it right-aligned (ESP32-C3), and the ESP8266. */
+static void
+test_sfdp (void)
+{
+  static const EspritChip chips[] = { ESPRIT_CHIP_ESP8266, ESPRIT_CHIP_ESP32, ESPRIT_CHIP_ESP32C3 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (chips); c++)
+    {
+      g_autoptr(EspritSim) sim = esprit_test_new_board (chips[c], NULL);
+      guint8 attach[16] = { 0 }, head[16], bfpt[36], tail[4];
+      guint32 ptr, dwords;
+
+      esprit_test_enter_loader (sim);
+      if (chips[c] == ESPRIT_CHIP_ESP8266)
+        {
+          esprit_write_le32 (attach + 8, 0x400);
+          g_ptr_array_unref (esprit_test_exchange (sim, 0x02, attach, 16, 0, 30));
+        }
+      else
+        g_ptr_array_unref (esprit_test_exchange (sim, 0x0D, attach, 8, 0, 30));
+      spi_sfdp (sim, chips[c], 0, head, sizeof head);
+      g_assert_cmpmem (head, 4, "SFDP", 4);
+      g_assert_cmpuint (head[5], ==, 1);            /* major revision 1 */
+      g_assert_cmpuint (head[6], ==, 0);            /* one parameter header */
+      g_assert_cmpuint (head[8], ==, 0x00);         /* JEDEC basic flash parameters */
+      dwords = head[11];
+      ptr = head[12] | head[13] << 8 | head[14] << 16;
+      g_assert_cmpuint (dwords, ==, 9);
+      g_assert_cmphex (ptr, ==, 0x80);
+      spi_sfdp (sim, chips[c], ptr, bfpt, sizeof bfpt);
+      g_assert_cmphex (esprit_read_le32 (bfpt + 4), ==, 32 * 1024 * 1024 - 1);  /* bits - 1 */
+      g_assert_cmpuint (bfpt[0] & 3, ==, 1);        /* 4 KB erase everywhere */
+      g_assert_cmphex (bfpt[1], ==, 0x20);          /* ... with 20h */
+      /* Erase types: 2^12 with 20h, 2^15 with 52h, 2^16 with D8h, none. */
+      g_assert_cmpmem (bfpt + 28, 8,
+                       ((const guint8[]) { 0x0C, 0x20, 0x0F, 0x52, 0x10, 0xD8, 0, 0 }), 8);
+      spi_sfdp (sim, chips[c], 0x80 + 36, tail, sizeof tail);
+      g_assert_cmpmem (tail, 4, ((const guint8[]) { 0xFF, 0xFF, 0xFF, 0xFF }), 4);
+    }
+}
+
 /* Issue 10 item 4: after a boot the flash is detached: RDID reads 0xFFFFFF until SPI_ATTACH
  * (ESP32 family) or FLASH_BEGIN (ESP8266) attaches it; a reset detaches it again. */
 static void
@@ -948,6 +1022,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
   g_test_add_func ("/esprit/sim/write-reg-groups", test_write_reg_groups);
   g_test_add_func ("/esprit/sim/jedec-before-attach", test_jedec_before_attach);
+  g_test_add_func ("/esprit/sim/sfdp", test_sfdp);
   g_test_add_func ("/esprit/sim/esp32-rom-crystal", test_esp32_rom_crystal);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
