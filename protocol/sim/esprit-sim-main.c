@@ -44,7 +44,7 @@ typedef struct {
   EspritSim *sim;
   GSocket   *listener;
   int        master;
-  gboolean   rfc2217;
+  EspritSimServeFlags flags;
 } Serve;
 
 static gpointer
@@ -55,7 +55,7 @@ serve_thread (gpointer data)
   if (s->master >= 0)
     esprit_sim_serve_pty (s->sim, s->master, &stop_flag);
   else
-    esprit_sim_serve_tcp (s->sim, s->listener, s->rfc2217, &stop_flag);
+    esprit_sim_serve_tcp (s->sim, s->listener, s->flags, &stop_flag);
   return NULL;
 }
 
@@ -77,7 +77,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *chip = NULL, *flash = NULL, *size = NULL, *mac = NULL, *listen = NULL;
-  gboolean timing = FALSE;
+  gboolean timing = FALSE, plain_lines = FALSE;
   gint64 noise = 0, corrupt_tx = -1, corrupt_rx = -1, drop_frame = -1, stall_after = -1;
   gint64 stall_ms = 0, disconnect_after = -1;
   g_autofree char *noise_s = NULL, *corrupt_tx_s = NULL, *corrupt_rx_s = NULL, *drop_s = NULL;
@@ -98,6 +98,7 @@ main (int    argc,
     { "disconnect-after", 0, 0, G_OPTION_ARG_STRING, &disconnect_s, N_("Drop the link after N bytes"), "N" },
     { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE"), "FILE" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events_file, N_("Append what the board does (boots, firmware it runs) to FILE"), "FILE" },
+    { "rfc2217-plain-lines", 0, 0, G_OPTION_ARG_NONE, &plain_lines, N_("Apply each RFC 2217 DTR/RTS change as it arrives (no reset-sequence recognition)"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— a virtual ESP8266/ESP32 board"));
@@ -106,7 +107,7 @@ main (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   EspritSimConfig config = { 0 };
   EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
-  Serve serve = { NULL, NULL, -1, FALSE };
+  Serve serve = { NULL, NULL, -1, ESPRIT_SIM_SERVE_RAW };
   g_autofree char *where = NULL;
   GThread *thread;
 
@@ -184,7 +185,8 @@ main (int    argc,
       const char *colon = strrchr (hp, ':');
       gint64 port = 0;
 
-      serve.rfc2217 = g_str_has_prefix (listen, "rfc2217://");
+      if (g_str_has_prefix (listen, "rfc2217://"))
+        serve.flags = ESPRIT_SIM_SERVE_RFC2217 | (plain_lines ? ESPRIT_SIM_SERVE_PLAIN_LINES : 0);
       if (colon == NULL || !parse_count (colon + 1, &port) || port > 65535)
         {
           fprintf (stderr, "esprit-sim: --listen %s needs HOST:PORT\n", listen);
@@ -199,7 +201,9 @@ main (int    argc,
             fprintf (stderr, "esprit-sim: %s\n", error->message);
             return 1;
           }
-        where = g_strdup_printf ("%s127.0.0.1:%u", serve.rfc2217 ? "rfc2217://" : "socket://", p);
+        where = g_strdup_printf ("%s127.0.0.1:%u",
+                                 serve.flags & ESPRIT_SIM_SERVE_RFC2217 ? "rfc2217://" : "socket://",
+                                 p);
       }
     }
   else
