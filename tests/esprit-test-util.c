@@ -161,3 +161,45 @@ esprit_test_enter_loader (EspritSim *sim)
     }
   g_assert_cmpuint (frames->len, >=, 8);
 }
+
+GBytes *
+esprit_test_data_packet (guint32       seq,
+                         const guint8 *block,
+                         gsize         len,
+                         guint32      *checksum)
+{
+  guint8 *p = g_malloc (16 + len);
+
+  esprit_write_le32 (p, (guint32) len);
+  esprit_write_le32 (p + 4, seq);
+  memset (p + 8, 0, 8);
+  memcpy (p + 16, block, len);
+  *checksum = esprit_checksum (block, len);
+  return g_bytes_new_take (p, 16 + len);
+}
+
+void
+esprit_test_write_reg (EspritSim *sim,
+                       guint32    addr,
+                       guint32    value)
+{
+  guint8 group[16] = { 0 };
+
+  esprit_write_le32 (group, addr);
+  esprit_write_le32 (group + 4, value);
+  esprit_write_le32 (group + 8, 0xFFFFFFFFu);
+  g_ptr_array_unref (esprit_test_exchange (sim, 0x09, group, 16, 0, 30));
+}
+
+guint32
+esprit_test_read_reg (EspritSim *sim,
+                      guint32    addr)
+{
+  guint8 a[4];
+  g_autoptr(GPtrArray) r = NULL;
+
+  esprit_write_le32 (a, addr);
+  r = esprit_test_exchange (sim, 0x0A, a, 4, 0, 30);
+  g_assert_cmpuint (r->len, ==, 1);
+  return esprit_read_le32 ((const guint8 *) g_bytes_get_data (r->pdata[0], NULL) + 4);
+}

@@ -31,6 +31,17 @@ GPtrArray *esprit_test_exchange      (EspritSim    *sim,
                                       gsize         len,
                                       guint32       checksum,
                                       guint         wait_ms);
+/* A FLASH_DATA/MEM_DATA payload: len, seq, 0, 0, @block; *@checksum for the header. */
+GBytes    *esprit_test_data_packet   (guint32       seq,
+                                      const guint8 *block,
+                                      gsize         len,
+                                      guint32      *checksum);
+/* WRITE_REG (one group, mask all ones) and READ_REG through the loader, as a host does. */
+void       esprit_test_write_reg     (EspritSim    *sim,
+                                      guint32       addr,
+                                      guint32       value);
+guint32    esprit_test_read_reg      (EspritSim    *sim,
+                                      guint32       addr);
 /* Resets @sim into its ROM loader the classic way and syncs it (the 8 replies drained). */
 void       esprit_test_enter_loader  (EspritSim    *sim);
 
