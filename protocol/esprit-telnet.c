@@ -170,8 +170,9 @@ esprit_telnet_comport_decode (const guint8         *sb,
     }
   else if (len >= 3)
     command->value = sb[2];
-  else if (sb[1] != 0 && sb[1] != RFC2217_SERVER_OFFSET)
-    return FALSE;   /* every command but SIGNATURE (0, 100) carries a value */
+  else if (sb[1] != 0 && sb[1] != RFC2217_SERVER_OFFSET &&
+           sb[1] != RFC2217_NOTIFY_LINESTATE && sb[1] != RFC2217_NOTIFY_MODEMSTATE)
+    return FALSE;   /* all but SIGNATURE and the client's state polls carry a value */
   return TRUE;
 }
 

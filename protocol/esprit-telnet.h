@@ -100,7 +100,8 @@ gboolean esprit_telnet_negotiate (EspritTelnetRole     role,
                                   GByteArray          *out);
 
 /* One COM-PORT subnegotiation, decoded. @value is the 32-bit baud rate for SET-BAUDRATE (and
- * its +100 answer), the one-byte value for the other commands, 0 when it carries none. */
+ * its +100 answer), the one-byte value for the other commands, 0 when it carries none
+ * (SIGNATURE, and a client's NOTIFY-LINESTATE/-MODEMSTATE poll). */
 typedef struct {
   guint8  code;
   guint32 value;

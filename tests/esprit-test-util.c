@@ -167,7 +167,7 @@ esprit_test_enter_loader (EspritSim *sim)
   for (int i = 0; i < 3; i++)
     {
       g_clear_pointer (&frames, g_ptr_array_unref);
-      frames = esprit_test_exchange (sim, 0x08, body, sizeof body, 0, 60);
+      frames = esprit_test_exchange_n (sim, 0x08, body, sizeof body, 0, 8, 500);
       if (frames->len > 0)
         break;
     }
@@ -193,4 +193,68 @@ esprit_test_open_port (const char  *port,
 {
   esprit_test_register_sim ();
   return esprit_port_registry_open (esprit_port_registry_get_default (), port, baud, error);
+}
+
+GBytes *
+esprit_test_data_packet (guint32       seq,
+                         const guint8 *block,
+                         gsize         len,
+                         guint32      *checksum)
+{
+  guint8 *p = g_malloc (16 + len);
+
+  esprit_write_le32 (p, (guint32) len);
+  esprit_write_le32 (p + 4, seq);
+  memset (p + 8, 0, 8);
+  memcpy (p + 16, block, len);
+  *checksum = esprit_checksum (block, len);
+  return g_bytes_new_take (p, 16 + len);
+}
+
+void
+esprit_test_write_reg (EspritSim *sim,
+                       guint32    addr,
+                       guint32    value)
+{
+  guint8 group[16] = { 0 };
+
+  esprit_write_le32 (group, addr);
+  esprit_write_le32 (group + 4, value);
+  esprit_write_le32 (group + 8, 0xFFFFFFFFu);
+  g_ptr_array_unref (esprit_test_exchange_n (sim, 0x09, group, 16, 0, 1, 5000));
+}
+
+guint32
+esprit_test_read_reg (EspritSim *sim,
+                      guint32    addr)
+{
+  guint8 a[4];
+  g_autoptr(GPtrArray) r = NULL;
+
+  esprit_write_le32 (a, addr);
+  r = esprit_test_exchange_n (sim, 0x0A, a, 4, 0, 1, 5000);
+  g_assert_cmpuint (r->len, ==, 1);
+  return esprit_read_le32 ((const guint8 *) g_bytes_get_data (r->pdata[0], NULL) + 4);
+}
+
+EspritSimMode
+esprit_test_wait_mode (EspritSim     *sim,
+                       EspritSimMode  mode)
+{
+  gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (esprit_sim_get_mode (sim) != mode && g_get_monotonic_time () < until)
+    g_usleep (2000);
+  return esprit_sim_get_mode (sim);
+}
+
+guint
+esprit_test_wait_boot (EspritSim *sim,
+                       guint      resets)
+{
+  gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (esprit_sim_get_reset_count (sim) <= resets && g_get_monotonic_time () < until)
+    g_usleep (2000);
+  return esprit_sim_get_boot_mode (sim);
 }

@@ -47,6 +47,23 @@ GPtrArray *esprit_test_exchange_n    (EspritSim    *sim,
                                       guint32       checksum,
                                       guint         n_frames,
                                       guint         wait_ms);
+/* A FLASH_DATA/MEM_DATA payload: len, seq, 0, 0, @block; *@checksum for the header. */
+GBytes    *esprit_test_data_packet   (guint32       seq,
+                                      const guint8 *block,
+                                      gsize         len,
+                                      guint32      *checksum);
+/* WRITE_REG (one group, mask all ones) and READ_REG through the loader, as a host does. */
+void       esprit_test_write_reg     (EspritSim    *sim,
+                                      guint32       addr,
+                                      guint32       value);
+guint32    esprit_test_read_reg      (EspritSim    *sim,
+                                      guint32       addr);
+/* Waits (up to 5 s: a loaded machine is slow) until @sim runs in @mode; its mode then. */
+EspritSimMode esprit_test_wait_mode  (EspritSim    *sim,
+                                      EspritSimMode mode);
+/* Waits until @sim booted since its reset count was @resets; its boot mode then. */
+guint      esprit_test_wait_boot     (EspritSim    *sim,
+                                      guint         resets);
 /* Resets @sim into its ROM loader the classic way and syncs it (the 8 replies drained). */
 void       esprit_test_enter_loader  (EspritSim    *sim);
 

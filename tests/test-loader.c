@@ -316,8 +316,7 @@ test_hard_reset_runs_program (void)
 
   g_assert_true (esprit_flash_write (loader, 0, img, NULL, NULL, NULL, NULL, &error));
   g_assert_true (esprit_loader_finish (loader, ESPRIT_AFTER_HARD_RESET, NULL, &error));
-  g_usleep (30000);
-  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_APP);
+  g_assert_cmpint (esprit_test_wait_mode (sim, ESPRIT_SIM_MODE_APP), ==, ESPRIT_SIM_MODE_APP);
   g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
 }
 
@@ -439,9 +438,12 @@ test_reset_sequences (void)
 
   /* Hard reset: R1 W0.1 R0 with DTR released: the program boots. */
   g_array_set_size (line_log, 0);
-  g_assert_true (esprit_reset_run (transport, ESPRIT_RESET_HARD, 0, NULL, NULL));
-  g_usleep (20000);
-  g_assert_cmpint (esprit_sim_get_boot_mode (sim), ==, 3);
+  {
+    guint resets = esprit_sim_get_reset_count (sim);
+
+    g_assert_true (esprit_reset_run (transport, ESPRIT_RESET_HARD, 0, NULL, NULL));
+    g_assert_cmpint (esprit_test_wait_boot (sim, resets), ==, 3);
+  }
 
   iface->set_lines = real_set_lines;
   g_array_unref (line_log);

@@ -295,9 +295,12 @@ test_serial_to_board (void)
   g_assert_true (esprit_device_info_read_mac (loader, mac, NULL, &error));
   g_assert_cmpmem (mac, 6, esprit_sim_get_config (sim)->mac, 6);
   /* And the hard reset after it starts the program. */
-  g_assert_true (esprit_loader_hard_reset (loader, &error));
-  g_usleep (30000);
-  g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
+  {
+    guint resets = esprit_sim_get_reset_count (sim);
+
+    g_assert_true (esprit_loader_hard_reset (loader, &error));
+    g_assert_cmpuint (esprit_test_wait_boot (sim, resets), ==, 3);
+  }
   line_sink = NULL;
   g_clear_object (&loader);
   esprit_transport_close (t);

@@ -5,13 +5,10 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "esprit-command.h"
 #include "esprit-flash.h"
-#include "esprit-sim-private.h"
 #include "esprit-test-util.h"
 
 static void
@@ -23,22 +20,6 @@ assert_frame (GBytes       *frame,
   const guint8 *f = g_bytes_get_data (frame, &n);
 
   g_assert_cmpmem (f, n, expect, len);
-}
-
-static GBytes *
-data_packet (guint32       seq,
-             const guint8 *block,
-             gsize         len,
-             guint32      *checksum)
-{
-  guint8 *p = g_malloc (16 + len);
-
-  esprit_write_le32 (p, (guint32) len);
-  esprit_write_le32 (p + 4, seq);
-  memset (p + 8, 0, 8);
-  memcpy (p + 16, block, len);
-  *checksum = esprit_checksum (block, len);
-  return g_bytes_new_take (p, 16 + len);
 }
 
 static void
@@ -108,7 +89,7 @@ test_bad_checksum_trace (void)
   esprit_test_enter_loader (sim);
   flash_begin (sim, 0x1000, 1, 0x400, 0);
   memset (block, 0xA5, sizeof block);
-  pkt = data_packet (0, block, sizeof block, &checksum);
+  pkt = esprit_test_data_packet (0, block, sizeof block, &checksum);
   r = esprit_test_exchange (sim, 0x03, g_bytes_get_data (pkt, NULL), g_bytes_get_size (pkt),
                             checksum ^ 0x5A, 100);
   g_assert_cmpuint (r->len, ==, 1);
@@ -177,7 +158,7 @@ test_nor_and_sequence (void)
   /* Erase size 0 at 0x8000: nothing is erased, then write 0xF0 there. */
   flash_begin (sim, 0, 1, 0x400, 0x8000);
   memset (block, 0xF0, sizeof block);
-  pkt = data_packet (0, block, sizeof block, &checksum);
+  pkt = esprit_test_data_packet (0, block, sizeof block, &checksum);
   r = esprit_test_exchange (sim, 0x03, g_bytes_get_data (pkt, NULL), g_bytes_get_size (pkt),
                             checksum, 100);
   g_assert_cmpuint (r->len, ==, 1);
@@ -422,162 +403,6 @@ test_security_info (void)
     }
 }
 
-/* Issue 10 item 3: WRITE_REG with several 16-byte groups is accepted by every ROM and each
- * group is applied; a length that is no multiple of 16 is refused. */
-static void
-test_write_reg_groups (void)
-{
-  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
-    {
-      g_autoptr(EspritSim) sim = esprit_test_new_board (chip, NULL);
-      /* Two registers of the chip's SPI controller's data buffer (W0, W0 + 4). */
-      guint32 w0 = esprit_chip_get_info (chip)->spi.w0;
-      guint8 groups[48] = { 0 };
-      guint8 addr[4];
-      g_autoptr(GPtrArray) r = NULL;
-      g_autoptr(GPtrArray) bad = NULL;
-      g_autoptr(GPtrArray) back = NULL;
-      const guint8 *f;
-      gsize n;
-
-      esprit_test_enter_loader (sim);
-      for (int i = 0; i < 2; i++)
-        {
-          esprit_write_le32 (groups + 16 * i, w0 + 4 * i);
-          esprit_write_le32 (groups + 16 * i + 4, 0xA5A50000u + i);
-          esprit_write_le32 (groups + 16 * i + 8, 0xFFFFFFFFu);
-        }
-      esprit_write_le32 (groups + 32 + 12, 100);   /* a third group: a delay only */
-      r = esprit_test_exchange (sim, 0x09, groups, 48, 0, 60);
-      g_assert_cmpuint (r->len, ==, 1);
-      f = g_bytes_get_data (r->pdata[0], &n);
-      g_assert_cmpuint (f[8], ==, 0);
-      esprit_write_le32 (addr, w0 + 4);
-      back = esprit_test_exchange (sim, 0x0A, addr, 4, 0, 60);
-      f = g_bytes_get_data (back->pdata[0], &n);
-      g_assert_cmpuint (esprit_read_le32 (f + 4), ==, 0xA5A50001u);
-      bad = esprit_test_exchange (sim, 0x09, groups, 20, 0, 60);
-      f = g_bytes_get_data (bad->pdata[0], &n);
-      g_assert_cmpuint (f[8], ==, 1);
-      g_assert_cmpuint (f[9], ==, 0x05);
-    }
-}
-
-static void
-rom_write_reg (EspritSim *sim,
-               guint32    addr,
-               guint32    value)
-{
-  guint8 group[16] = { 0 };
-
-  esprit_write_le32 (group, addr);
-  esprit_write_le32 (group + 4, value);
-  esprit_write_le32 (group + 8, 0xFFFFFFFFu);
-  g_ptr_array_unref (esprit_test_exchange (sim, 0x09, group, 16, 0, 30));
-}
-
-static guint32
-rom_read_reg (EspritSim *sim,
-              guint32    addr)
-{
-  guint8 a[4];
-  g_autoptr(GPtrArray) r = NULL;
-
-  esprit_write_le32 (a, addr);
-  r = esprit_test_exchange (sim, 0x0A, a, 4, 0, 30);
-  g_assert_cmpuint (r->len, ==, 1);
-  return esprit_read_le32 ((const guint8 *) g_bytes_get_data (r->pdata[0], NULL) + 4);
-}
-
-/* RDID (0x9F) through the SPI user-command registers, the way a host does it (§5). */
-static guint32
-spi_jedec (EspritSim  *sim,
-           EspritChip  chip)
-{
-  const EspritSpiRegs *spi = &esprit_chip_get_info (chip)->spi;
-
-  if (spi->miso_dlen == 0)
-    rom_write_reg (sim, spi->usr1, 23u << 8);
-  else
-    rom_write_reg (sim, spi->miso_dlen, 23);
-  rom_write_reg (sim, spi->usr, (1u << 31) | (1u << 28));
-  rom_write_reg (sim, spi->usr2, (7u << 28) | 0x9F);
-  rom_write_reg (sim, spi->base, 1u << 18);
-  return rom_read_reg (sim, spi->w0) & 0xFFFFFF;
-}
-
-/* Issue 10 item 4: after a boot the flash is detached: RDID reads 0xFFFFFF until SPI_ATTACH
- * (ESP32 family) or FLASH_BEGIN (ESP8266) attaches it; a reset detaches it again. */
-static void
-test_jedec_before_attach (void)
-{
-  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
-    {
-      g_autoptr(EspritSim) sim = esprit_test_new_board (chip, NULL);
-      guint8 attach[16] = { 0 };
-
-      esprit_test_enter_loader (sim);
-      g_assert_cmphex (spi_jedec (sim, chip), ==, 0xFFFFFF);
-      if (chip == ESPRIT_CHIP_ESP8266)
-        {
-          esprit_write_le32 (attach + 8, 0x400);
-          g_ptr_array_unref (esprit_test_exchange (sim, 0x02, attach, 16, 0, 30));
-        }
-      else
-        g_ptr_array_unref (esprit_test_exchange (sim, 0x0D, attach, 8, 0, 30));
-      g_assert_cmphex (spi_jedec (sim, chip), ==, 0x1640EF);   /* W25Q32: EF 40 16 */
-      esprit_test_enter_loader (sim);
-      g_assert_cmphex (spi_jedec (sim, chip), ==, 0xFFFFFF);
-    }
-}
-
-/* Issue 10 item 5: a standard client's ESP32 ROM baud change (esptool ESP32ROM.change_baud):
- * it reads the ROM's crystal estimate from RTCCALICFG1 and eFuse CLK8M_FREQ, scales the rate it
- * asks for, and the wire then runs at the rate it wanted. The eFuse block decodes (as esptool
- * does) to an ESP32-D0WD-V3 rated 240 MHz with Vref calibration. */
-static void
-test_esp32_rom_crystal (void)
-{
-  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP32, NULL);
-  guint32 cali, ck8m, word3, word4, word5, apb_date, pkg, major, minor;
-  double rom_freq, valid_freq;
-  guint8 req[8] = { 0 };
-  g_autoptr(GPtrArray) r = NULL;
-  static const guint rev_by_bits[8] = { 0, 1, 0, 2, 0, 0, 0, 3 };
-
-  esprit_test_enter_loader (sim);
-  cali = (rom_read_reg (sim, 0x3FF5F06C) >> 7) & 0x01FFFFFF;
-  ck8m = rom_read_reg (sim, 0x3FF5A010) & 0xFF;
-  rom_freq = (double) cali * 15625 * ck8m / 40;
-  g_test_message ("ROM crystal estimate %.0f Hz", rom_freq);
-  g_assert_cmpfloat (rom_freq, >, 33e6);
-  g_assert_cmpfloat (rom_freq, <, 42e6);
-  valid_freq = rom_freq > 33e6 ? 40e6 : 26e6;
-
-  word3 = rom_read_reg (sim, 0x3FF5A00C);
-  word4 = rom_read_reg (sim, 0x3FF5A010);
-  word5 = rom_read_reg (sim, 0x3FF5A014);
-  apb_date = rom_read_reg (sim, 0x3FF6607C);
-  pkg = ((word3 >> 9) & 7) | (((word3 >> 2) & 1) << 3);
-  major = rev_by_bits[(((apb_date >> 31) & 1) << 2) | (((word5 >> 20) & 1) << 1) |
-                      ((word3 >> 15) & 1)];
-  minor = (word5 >> 24) & 3;
-  g_assert_cmpuint (pkg, ==, 1);            /* ESP32-D0WD(-V3) */
-  g_assert_cmpuint (major, ==, 3);          /* "-V3", revision v3.0 */
-  g_assert_cmpuint (minor, ==, 0);
-  g_assert_cmpuint (word3 & 3, ==, 0);      /* dual core, BT */
-  g_assert_cmpuint (word3 & (3u << 12), ==, 1u << 13);   /* rated, not low: 240 MHz */
-  g_assert_cmpuint ((word4 >> 8) & 0x1F, !=, 0);        /* Vref calibration in eFuse */
-
-  /* The baud change last: the exchanges above run at 115200. */
-  esprit_write_le32 (req, (guint32) (921600 * rom_freq / valid_freq));
-  r = esprit_test_exchange (sim, 0x0F, req, 8, 0, 60);
-  g_assert_cmpuint (r->len, ==, 1);
-  g_usleep (20000);
-  g_assert_cmpuint (esprit_sim_get_uart_baud (sim), >=, 921600 - 921600 / 1000);
-  g_assert_cmpuint (esprit_sim_get_uart_baud (sim), <=, 921600 + 921600 / 1000);
-}
-
 /* Faults: the Nth reply frame is dropped. */
 static void
 test_fault_drop_frame (void)
@@ -621,7 +446,7 @@ test_stub_mode (void)
   esprit_write_le32 (begin + 8, 0x1800);
   esprit_write_le32 (begin + 12, 0x40090000);
   g_ptr_array_unref (esprit_test_exchange (sim, 0x05, begin, 16, 0, 50));
-  pkt = data_packet (0, word, 4, &checksum);
+  pkt = esprit_test_data_packet (0, word, 4, &checksum);
   g_ptr_array_unref (esprit_test_exchange (sim, 0x07, g_bytes_get_data (pkt, NULL), 20, checksum, 50));
   esprit_write_le32 (end, 0);
   esprit_write_le32 (end + 4, 0x40090000);
@@ -675,14 +500,14 @@ test_stub_refusals (void)
   esprit_write_le32 (begin + 8, 0x1800);
   esprit_write_le32 (begin + 12, 0x4010B000);
   g_ptr_array_unref (esprit_test_exchange (sim, 0x05, begin, 16, 0, 50));
-  pkt = data_packet (0, word, 4, &checksum);
+  pkt = esprit_test_data_packet (0, word, 4, &checksum);
   g_ptr_array_unref (esprit_test_exchange (sim, 0x07, g_bytes_get_data (pkt, NULL), 20, checksum, 50));
   esprit_write_le32 (end, 0);
   esprit_write_le32 (end + 4, 0x4010B000);
   g_ptr_array_unref (esprit_test_exchange (sim, 0x06, end, 8, 0, 100));
   g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_STUB);
 
-  data = data_packet (0, word, 4, &checksum);
+  data = esprit_test_data_packet (0, word, 4, &checksum);
   /* DATA before BEGIN: not in flash mode. */
   g_assert_cmpuint (stub_status (sim, 0x03, g_bytes_get_data (data, NULL), 20, checksum), ==, 0xC6);
   /* Blocks above 16 KB. */
@@ -705,229 +530,6 @@ test_stub_refusals (void)
   g_assert_cmpuint (stub_status (sim, 0xD1, end, 8, 0), ==, 0xC0);
 }
 
-/* A board with an events file (removed with the board by the caller). */
-static EspritSim *
-new_board_with_events (EspritChip   chip,
-                       char       **events_path)
-{
-  EspritSimConfig config = { 0 };
-  EspritSim *sim;
-  int fd = g_file_open_tmp ("esprit-sim-events-XXXXXX", events_path, NULL);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  config.chip = chip;
-  config.lines_wired = TRUE;
-  config.events_path = *events_path;
-  sim = esprit_sim_new (&config, NULL);
-  g_assert_nonnull (sim);
-  while (esprit_sim_get_reset_count (sim) == 0 ||
-         esprit_sim_get_mode (sim) == ESPRIT_SIM_MODE_BOOTING)
-    g_usleep (1000);
-  return sim;
-}
-
-/* Uploads @len bytes at @addr with MEM_BEGIN/MEM_DATA in 0x1800 blocks (§12.0), then sends
- * MEM_END(@entry == 0, @entry) as esptool does (§2); returns the frames that came back. */
-static GPtrArray *
-run_from_ram (EspritSim    *sim,
-              guint32       addr,
-              const guint8 *text,
-              gsize         len,
-              guint32       entry)
-{
-  guint8 begin[16], end[8];
-  guint32 blocks = (guint32) ((len + 0x17FF) / 0x1800);
-
-  esprit_write_le32 (begin, (guint32) len);
-  esprit_write_le32 (begin + 4, blocks);
-  esprit_write_le32 (begin + 8, 0x1800);
-  esprit_write_le32 (begin + 12, addr);
-  g_ptr_array_unref (esprit_test_exchange (sim, 0x05, begin, 16, 0, 30));
-  for (guint32 seq = 0; seq < blocks; seq++)
-    {
-      gsize n = MIN (0x1800, len - seq * 0x1800);
-      guint32 checksum;
-      g_autoptr(GBytes) pkt = data_packet (seq, text + seq * 0x1800, n, &checksum);
-      g_autoptr(GPtrArray) r = esprit_test_exchange (sim, 0x07, g_bytes_get_data (pkt, NULL),
-                                                     g_bytes_get_size (pkt), checksum, 30);
-
-      g_assert_cmpuint (r->len, ==, 1);
-      g_assert_cmpuint (((const guint8 *) g_bytes_get_data (r->pdata[0], NULL))[8], ==, 0);
-    }
-  esprit_write_le32 (end, entry == 0);
-  esprit_write_le32 (end + 4, entry);
-  return esprit_test_exchange (sim, 0x06, end, 8, 0, 100);
-}
-
-/* Issue 10 item 2: a hello-world loaded into RAM (entry 0x40108008 on the ESP8266, 0x4008C008
- * on the ESP32) is not a stub: it "runs", the loader stops answering, the events file says
- * what started, and a reset brings the ROM back. */
-static void
-test_ram_program (gconstpointer data)
-{
-  EspritChip chip = GPOINTER_TO_INT (data);
-  guint32 entry = chip == ESPRIT_CHIP_ESP8266 ? 0x40108008 : 0x4008C008;
-  g_autofree char *events_path = NULL;
-  g_autoptr(EspritSim) sim = new_board_with_events (chip, &events_path);
-  g_autoptr(GBytes) program = esprit_test_random_bytes (0x2100, 7);
-  g_autoptr(GPtrArray) r = NULL;
-  g_autoptr(GPtrArray) r2 = NULL;
-  g_autofree char *events = NULL;
-  g_autofree char *expect = NULL;
-  guint8 body[36] = { 0x07, 0x07, 0x12, 0x20 };
-
-  esprit_test_enter_loader (sim);
-  r = run_from_ram (sim, entry - 8, g_bytes_get_data (program, NULL), 0x2100, entry);
-  g_assert_cmpuint (r->len, ==, 1);   /* MEM_END's reply, no OHAI */
-  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_RAM_PROGRAM);
-  memset (body + 4, 0x55, 32);
-  r2 = esprit_test_exchange (sim, 0x08, body, 36, 0, 100);
-  g_assert_cmpuint (r2->len, ==, 0);
-  g_assert_true (g_file_get_contents (events_path, &events, NULL, NULL));
-  expect = g_strdup_printf ("ram: program started at entry 0x%08x (1 segments: 0x%08x+8448)",
-                            entry, entry - 8);
-  g_assert_nonnull (strstr (events, expect));
-  esprit_test_enter_loader (sim);
-  g_unlink (events_path);
-}
-
-/* Issue 10 item 1: a stub the board knows runs wherever its entry is; the widely used ESP32
- * stub lives at 0x400A8000 with entry 0x400A902C (§12.1), outside 0x40080000-0x400A0000. */
-static void
-test_known_stub_anywhere (void)
-{
-  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP32, NULL);
-  g_autoptr(GBytes) text = esprit_test_random_bytes (0x1938, 9);
-  g_autoptr(GPtrArray) r = NULL;
-
-  esprit_sim_trust_stub (sim, 0x400A8000, g_bytes_get_data (text, NULL), 0x1938);
-  esprit_test_enter_loader (sim);
-  r = run_from_ram (sim, 0x400A8000, g_bytes_get_data (text, NULL), 0x1938, 0x400A902C);
-  g_assert_cmpuint (r->len, ==, 2);
-  g_assert_cmpmem (g_bytes_get_data (r->pdata[1], NULL), g_bytes_get_size (r->pdata[1]), "OHAI", 4);
-  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_STUB);
-}
-
-/* The public stubs' table agrees with protocol-facts §12.1: the entry lies inside the text,
- * the text inside the stub's linker region for the chip; two per chip (v1, v2). */
-static void
-test_known_stub_table (void)
-{
-  static const struct { EspritChip chip; guint32 start, end; } iram[] = {
-    { ESPRIT_CHIP_ESP8266, 0x40100000, 0x40110000 },   /* §6: IRAM with the upper 32 KB */
-    /* EFS 0x400A8000+0x2100, LEG 0x400BE000+0x1000 */
-    { ESPRIT_CHIP_ESP32, 0x400A8000, 0x400BF000 },
-    { ESPRIT_CHIP_ESP32S2, 0x40028000, 0x40040000 },
-    { ESPRIT_CHIP_ESP32S3, 0x40378000, 0x40390000 },
-    { ESPRIT_CHIP_ESP32C3, 0x40380000, 0x40384500 },
-    { ESPRIT_CHIP_ESP32C6, 0x40800000, 0x40804500 },
-  };
-  guint n, per_chip[ESPRIT_N_CHIPS] = { 0 };
-  const SimKnownStub *k = _esprit_sim_known_stubs (&n);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_assert_cmpuint (k[i].entry, >=, k[i].text_start);
-      g_assert_cmpuint (k[i].entry, <, k[i].text_start + k[i].text_len);
-      g_assert_cmpuint (strlen (k[i].text_sha256), ==, 64);
-      for (guint j = 0; j < G_N_ELEMENTS (iram); j++)
-        if (iram[j].chip == k[i].chip)
-          {
-            g_assert_cmpuint (k[i].text_start, >=, iram[j].start);
-            g_assert_cmpuint (k[i].text_start + k[i].text_len, <=, iram[j].end);
-          }
-      per_chip[k[i].chip]++;
-    }
-  for (guint j = 0; j < G_N_ELEMENTS (iram); j++)
-    g_assert_cmpuint (per_chip[iram[j].chip], ==, 2);
-}
-
-static gboolean
-json_number (const char *json,
-             const char *key,
-             guint32    *value)
-{
-  g_autofree char *pattern = g_strdup_printf ("\"%s\"\\s*:\\s*([0-9]+)", key);
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autoptr(GRegex) re = g_regex_new (pattern, 0, 0, NULL);
-  g_autofree char *digits = NULL;
-
-  if (!g_regex_match (re, json, 0, &match))
-    return FALSE;
-  digits = g_match_info_fetch (match, 1);
-  *value = (guint32) g_ascii_strtoull (digits, NULL, 10);
-  return TRUE;
-}
-
-static guint8 *
-json_base64 (const char *json,
-             const char *key,
-             gsize      *len)
-{
-  g_autofree char *pattern = g_strdup_printf ("\"%s\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"", key);
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autoptr(GRegex) re = g_regex_new (pattern, 0, 0, NULL);
-  g_autofree char *b64 = NULL;
-
-  if (!g_regex_match (re, json, 0, &match))
-    return NULL;
-  b64 = g_match_info_fetch (match, 1);
-  return g_base64_decode (b64, len);
-}
-
-/* With ESPRIT_ESPTOOL_STUBS set to esptool's targets/stub_flasher directory, every public
- * stub for every chip, uploaded as esptool does (text, then data), says OHAI. The stubs are
- * not part of Esprit, so without the directory this test is skipped. */
-static void
-test_esptool_stubs (void)
-{
-  const char *dir = g_getenv ("ESPRIT_ESPTOOL_STUBS");
-  guint ran = 0;
-
-  if (dir == NULL)
-    {
-      g_test_skip ("ESPRIT_ESPTOOL_STUBS is not set");
-      return;
-    }
-  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
-    for (int v = 1; v <= 2; v++)
-      {
-        g_autofree char *path = g_strdup_printf ("%s/%d/%s.json", dir, v,
-                                                 esprit_chip_get_info (chip)->id);
-        g_autofree char *json = NULL;
-        g_autofree guint8 *text = NULL, *data = NULL;
-        gsize text_len, data_len;
-        guint32 entry, text_start, data_start;
-        g_autofree char *events_path = NULL;
-        g_autoptr(EspritSim) sim = NULL;
-        g_autoptr(GPtrArray) r = NULL;
-        g_autoptr(GPtrArray) d = NULL;
-
-        if (!g_file_get_contents (path, &json, NULL, NULL))
-          continue;
-        g_assert_true (json_number (json, "entry", &entry));
-        g_assert_true (json_number (json, "text_start", &text_start));
-        g_assert_true (json_number (json, "data_start", &data_start));
-        text = json_base64 (json, "text", &text_len);
-        data = json_base64 (json, "data", &data_len);
-        g_assert_nonnull (text);
-        sim = new_board_with_events (chip, &events_path);
-        esprit_test_enter_loader (sim);
-        /* The data segment first, ended with MEM_END flag 1 (stay). */
-        if (data != NULL && data_len > 0)
-          d = run_from_ram (sim, data_start, data, data_len, 0);
-        r = run_from_ram (sim, text_start, text, text_len, entry);
-        g_test_message ("%s", path);
-        g_assert_cmpuint (r->len, ==, 2);
-        g_assert_cmpmem (g_bytes_get_data (r->pdata[1], NULL), 4, "OHAI", 4);
-        g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_STUB);
-        g_unlink (events_path);
-        ran++;
-      }
-  g_assert_cmpuint (ran, ==, 12);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -946,18 +548,8 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/flash-end-leaves-loader", test_flash_end_leaves_loader);
   g_test_add_func ("/esprit/sim/esp32-rom", test_esp32_rom);
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
-  g_test_add_func ("/esprit/sim/write-reg-groups", test_write_reg_groups);
-  g_test_add_func ("/esprit/sim/jedec-before-attach", test_jedec_before_attach);
-  g_test_add_func ("/esprit/sim/esp32-rom-crystal", test_esp32_rom_crystal);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
   g_test_add_func ("/esprit/sim/stub-refusals", test_stub_refusals);
-  g_test_add_data_func ("/esprit/sim/ram-program/esp8266", GINT_TO_POINTER (ESPRIT_CHIP_ESP8266),
-                        test_ram_program);
-  g_test_add_data_func ("/esprit/sim/ram-program/esp32", GINT_TO_POINTER (ESPRIT_CHIP_ESP32),
-                        test_ram_program);
-  g_test_add_func ("/esprit/sim/known-stub-anywhere", test_known_stub_anywhere);
-  g_test_add_func ("/esprit/sim/known-stub-table", test_known_stub_table);
-  g_test_add_func ("/esprit/sim/esptool-stubs", test_esptool_stubs);
   return g_test_run ();
 }

@@ -120,6 +120,7 @@ typedef struct {
   GSocket       *listener;
   int            master;
   gboolean       rfc2217;
+  EspritSimServeFlags flags;
   volatile gint  stop;
   GThread       *thread;
   char          *port;
@@ -133,7 +134,7 @@ server_thread (gpointer data)
   if (s->master >= 0)
     esprit_sim_serve_pty (s->sim, s->master, &s->stop);
   else
-    esprit_sim_serve_tcp (s->sim, s->listener, s->rfc2217, &s->stop);
+    esprit_sim_serve_tcp (s->sim, s->listener, s->flags, &s->stop);
   return NULL;
 }
 
@@ -142,7 +143,7 @@ server_start (EspritChip  chip,
               const char *kind)
 {
   Server *s = g_new0 (Server, 1);
-  EspritSimConfig config = { chip, 0, { 0 }, FALSE, NULL, g_str_equal (kind, "rfc2217") };
+  EspritSimConfig config = { chip, 0, { 0 }, FALSE, NULL, g_str_has_prefix (kind, "rfc2217") };
   guint16 p = 0;
 
   s->sim = esprit_sim_new (&config, NULL);
@@ -154,7 +155,10 @@ server_start (EspritChip  chip,
     }
   else
     {
-      s->rfc2217 = g_str_equal (kind, "rfc2217");
+      s->rfc2217 = g_str_has_prefix (kind, "rfc2217");
+      s->flags = s->rfc2217 ? ESPRIT_SIM_SERVE_RFC2217 : ESPRIT_SIM_SERVE_RAW;
+      if (g_str_equal (kind, "rfc2217-plain"))
+        s->flags |= ESPRIT_SIM_SERVE_PLAIN_LINES;
       s->listener = esprit_sim_listen_tcp (&p, NULL);
       g_assert_nonnull (s->listener);
       s->port = g_strdup_printf ("%s://127.0.0.1:%u", s->rfc2217 ? "rfc2217" : "socket", p);
@@ -252,6 +256,156 @@ test_telnet_codec (void)
   g_assert_cmpmem (sub->data, sub->len, "\x2C\x01\x00\x01\xC2\xFF", 6);
 }
 
+/* A raw RFC 2217 client: the bytes a pyserial-like client sends, one SET-CONTROL at a time. */
+static GSocket *
+raw_client (Server *s)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = g_socket_client_connect_to_host (client, s->port + 10, 0,
+                                                                        NULL, NULL);
+  GSocket *sock;
+
+  g_assert_nonnull (conn);
+  sock = g_object_ref (g_socket_connection_get_socket (conn));
+  /* Keep the connection's stream alive with the socket. */
+  g_object_set_data_full (G_OBJECT (sock), "conn", g_steal_pointer (&conn), g_object_unref);
+  return sock;
+}
+
+static void
+raw_send (GSocket      *sock,
+          const guint8 *data,
+          gsize         len)
+{
+  g_assert_cmpint (g_socket_send (sock, (const gchar *) data, len, NULL, NULL), ==, (gssize) len);
+}
+
+static void
+raw_control (GSocket *sock,
+             guint8   value,
+             guint    wait_ms)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  esprit_telnet_comport_encode (out, RFC2217_SET_CONTROL, value);
+  raw_send (sock, out->data, out->len);
+  g_usleep (wait_ms * 1000);
+}
+
+typedef struct {
+  guint modem_states;
+} Seen;
+
+static void
+seen_subneg (const guint8 *sb,
+             gsize         len,
+             gpointer      user_data)
+{
+  Seen *seen = user_data;
+  EspritComPortCommand cmd;
+
+  if (esprit_telnet_comport_decode (sb, len, &cmd) &&
+      cmd.code == RFC2217_NOTIFY_MODEMSTATE + RFC2217_SERVER_OFFSET)
+    seen->modem_states++;
+}
+
+/* Reads for @ms and counts the NOTIFY-MODEMSTATE messages. */
+static guint
+count_modem_states (GSocket *sock,
+                    guint    ms)
+{
+  EspritTelnetDecoder dec = { 0 };
+  Seen seen = { 0 };
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      guint8 raw[512], data[512];
+      gssize n;
+
+      if (!g_socket_condition_timed_wait (sock, G_IO_IN, 20000, NULL, NULL))
+        continue;
+      n = g_socket_receive (sock, (gchar *) raw, sizeof raw, NULL, NULL);
+      if (n <= 0)
+        break;
+      esprit_telnet_decode (&dec, raw, (gsize) n, data, seen_subneg, NULL, &seen);
+    }
+  return seen.modem_states;
+}
+
+/* Issue 10 item 8: the server sends NOTIFY-MODEMSTATE when the client starts COM-PORT and
+ * when it polls. */
+static void
+test_rfc2217_modem_state (void)
+{
+  Server *s = server_start (ESPRIT_CHIP_ESP8266, "rfc2217");
+  GSocket *sock = raw_client (s);
+  static const guint8 will[] = { TELNET_IAC, TELNET_WILL, TELNET_OPT_COM_PORT };
+  static const guint8 poll_req[] = { TELNET_IAC, TELNET_SB, TELNET_OPT_COM_PORT,
+                                     RFC2217_NOTIFY_MODEMSTATE, TELNET_IAC, TELNET_SE };
+
+  raw_send (sock, will, sizeof will);
+  g_assert_cmpuint (count_modem_states (sock, 300), ==, 1);
+  raw_send (sock, poll_req, sizeof poll_req);
+  g_assert_cmpuint (count_modem_states (sock, 300), ==, 1);
+  g_socket_close (sock, NULL);
+  g_object_unref (sock);
+  server_stop (s);
+}
+
+/* Issue 10 item 8: the classic and unix-tight download resets, one line per SET-CONTROL and
+ * 50 ms apart (a pyserial client's round trips), put the board into download mode; with
+ * --rfc2217-plain-lines the stretched (1,1) step boots the program, as a real board behind a
+ * plain redirector does. */
+static void
+test_rfc2217_stretched_reset (gconstpointer data)
+{
+  const char *kind = data;
+  gboolean plain = g_str_equal (kind, "rfc2217-plain");
+
+  for (int tight = 0; tight < 2; tight++)
+    {
+      Server *s = server_start (ESPRIT_CHIP_ESP8266, kind);
+      GSocket *sock = raw_client (s);
+      guint resets;
+
+      g_usleep (50000);
+      resets = esprit_sim_get_reset_count (s->sim);
+      if (!tight)
+        {
+          /* Classic: D0 R1 W0.1 D1 R0 W0.05 D0 (§3) */
+          raw_control (sock, RFC2217_DTR_OFF, 50);
+          raw_control (sock, RFC2217_RTS_ON, 100);
+          raw_control (sock, RFC2217_DTR_ON, 50);
+          raw_control (sock, RFC2217_RTS_OFF, 50);
+          raw_control (sock, RFC2217_DTR_OFF, 50);
+        }
+      else
+        {
+          /* UnixTight: U0,0 U1,1 U0,1 W0.1 U1,0 W0.05 U0,0 D0, each U as DTR then RTS */
+          raw_control (sock, RFC2217_DTR_OFF, 50);
+          raw_control (sock, RFC2217_RTS_OFF, 50);
+          raw_control (sock, RFC2217_DTR_ON, 50);
+          raw_control (sock, RFC2217_RTS_ON, 50);
+          raw_control (sock, RFC2217_DTR_OFF, 50);
+          raw_control (sock, RFC2217_RTS_ON, 100);
+          raw_control (sock, RFC2217_DTR_ON, 50);
+          raw_control (sock, RFC2217_RTS_OFF, 50);
+          raw_control (sock, RFC2217_DTR_OFF, 50);
+          raw_control (sock, RFC2217_RTS_OFF, 50);
+          raw_control (sock, RFC2217_DTR_OFF, 50);
+        }
+      g_usleep (50000);
+      g_assert_cmpuint (esprit_sim_get_reset_count (s->sim), >, resets);
+      g_assert_cmpuint (esprit_sim_get_boot_mode (s->sim), ==, plain ? 3 : 1);
+      g_assert_cmpint (esprit_sim_get_mode (s->sim), ==,
+                       plain ? ESPRIT_SIM_MODE_APP : ESPRIT_SIM_MODE_ROM_LOADER);
+      g_socket_close (sock, NULL);
+      g_object_unref (sock);
+      server_stop (s);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -263,5 +417,10 @@ main (int    argc,
   g_test_add_data_func ("/esprit/transport/served-pty", "pty", test_served);
   g_test_add_data_func ("/esprit/transport/served-socket", "socket", test_served);
   g_test_add_data_func ("/esprit/transport/served-rfc2217", "rfc2217", test_served);
+  g_test_add_func ("/esprit/transport/rfc2217-modem-state", test_rfc2217_modem_state);
+  g_test_add_data_func ("/esprit/transport/rfc2217-stretched-reset", "rfc2217",
+                        test_rfc2217_stretched_reset);
+  g_test_add_data_func ("/esprit/transport/rfc2217-stretched-reset-plain", "rfc2217-plain",
+                        test_rfc2217_stretched_reset);
   return g_test_run ();
 }

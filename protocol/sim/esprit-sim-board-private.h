@@ -50,6 +50,8 @@ struct _EspritSim
   gboolean         dtr;
   gboolean         rts;
   gboolean         in_reset;        /* EN held low */
+  gint64           en_rise_us;      /* when EN last rose (monotonic) */
+  gboolean         strap_download;  /* GPIO0 low at the strapping instant after it rose */
   guint            reset_gen;       /* bumps on every reset: firmware loops end */
   gboolean         quit;
   gboolean         disconnected;

@@ -14,6 +14,14 @@
 
 #include "esprit-sim-board-private.h"
 
+/* Called with the lock held. */
+static gboolean
+gpio0_low (EspritSim *self)
+{
+  if (!self->config.lines_wired)
+    return TRUE;   /* as if BOOT were held */
+  return self->dtr && !self->rts;
+}
 
 void
 esprit_sim_set_lines (EspritSim *self,
@@ -35,19 +43,18 @@ esprit_sim_set_lines (EspritSim *self,
       self->reset_gen++;
     }
   else if (!en_low && self->in_reset)
-    self->in_reset = FALSE;
+    {
+      self->in_reset = FALSE;
+      self->en_rise_us = g_get_monotonic_time ();
+    }
+  /* The chip samples GPIO0 SIM_EN_DELAY_US after EN rose, whenever the board's thread gets
+   * to run: what the pin holds at that instant is what it was last set to before it. */
+  if (!self->in_reset && g_get_monotonic_time () < self->en_rise_us + SIM_EN_DELAY_US)
+    self->strap_download = gpio0_low (self);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 }
 
-/* Called with the lock held. */
-static gboolean
-gpio0_low (EspritSim *self)
-{
-  if (!self->config.lines_wired)
-    return TRUE;   /* as if BOOT were held */
-  return self->dtr && !self->rts;
-}
 
 /* ---- boot --------------------------------------------------------------------------- */
 
@@ -186,7 +193,7 @@ _esprit_sim_board_thread (gpointer data)
               continue;
             }
         }
-      download = gpio0_low (self);
+      download = self->reset_count > 0 ? self->strap_download : gpio0_low (self);
       self->boot_mode = download ? 1 : 3;
       self->reset_count++;
       self->mode = ESPRIT_SIM_MODE_BOOTING;

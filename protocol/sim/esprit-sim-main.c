@@ -46,7 +46,7 @@ typedef struct {
   EspritSim *sim;
   GSocket   *listener;
   int        master;
-  gboolean   rfc2217;
+  EspritSimServeFlags flags;
 } Serve;
 
 static gpointer
@@ -57,7 +57,7 @@ serve_thread (gpointer data)
   if (s->master >= 0)
     esprit_sim_serve_pty (s->sim, s->master, &stop_flag);
   else
-    esprit_sim_serve_tcp (s->sim, s->listener, s->rfc2217, &stop_flag);
+    esprit_sim_serve_tcp (s->sim, s->listener, s->flags, &stop_flag);
   return NULL;
 }
 
@@ -79,7 +79,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *chip = NULL, *flash = NULL, *size = NULL, *mac = NULL, *listen = NULL;
-  gboolean timing = FALSE;
+  gboolean timing = FALSE, plain_lines = FALSE;
   gint64 noise = 0, corrupt_tx = -1, corrupt_rx = -1, drop_frame = -1, stall_after = -1;
   gint64 stall_ms = 0, disconnect_after = -1;
   gint boards = 0;
@@ -104,6 +104,7 @@ main (int    argc,
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events_file, N_("Append what the board does (boots, firmware it runs) to FILE"), "FILE" },
     { "boards", 0, 0, G_OPTION_ARG_INT, &boards, N_("Serve N boards, each with its own flash (FILE-1, FILE-2... or DIR/board-K.bin) and MAC"), "N" },
     { "board-faults", 0, 0, G_OPTION_ARG_STRING_ARRAY, &board_faults, N_("Faults for board K only (K:disconnect-after=N,...)"), "K:SPEC" },
+    { "rfc2217-plain-lines", 0, 0, G_OPTION_ARG_NONE, &plain_lines, N_("Apply each RFC 2217 DTR/RTS change as it arrives (no reset-sequence recognition)"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— a virtual ESP8266/ESP32 board"));
@@ -112,7 +113,7 @@ main (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   EspritSimConfig config = { 0 };
   EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
-  Serve serve = { NULL, NULL, -1, FALSE };
+  Serve serve = { NULL, NULL, -1, ESPRIT_SIM_SERVE_RAW };
   g_autofree char *where = NULL;
   GThread *thread;
 
@@ -188,7 +189,8 @@ main (int    argc,
       const char *colon = strrchr (hp, ':');
       gint64 port = 0;
 
-      serve.rfc2217 = g_str_has_prefix (listen, "rfc2217://");
+      if (g_str_has_prefix (listen, "rfc2217://"))
+        serve.flags = ESPRIT_SIM_SERVE_RFC2217 | (plain_lines ? ESPRIT_SIM_SERVE_PLAIN_LINES : 0);
       if (colon == NULL || !parse_count (colon + 1, &port) || port > 65535)
         {
           fprintf (stderr, "esprit-sim: --listen %s needs HOST:PORT\n", listen);
@@ -203,7 +205,9 @@ main (int    argc,
             fprintf (stderr, "esprit-sim: %s\n", error->message);
             return 1;
           }
-        where = g_strdup_printf ("%s127.0.0.1:%u", serve.rfc2217 ? "rfc2217://" : "socket://", p);
+        where = g_strdup_printf ("%s127.0.0.1:%u",
+                                 serve.flags & ESPRIT_SIM_SERVE_RFC2217 ? "rfc2217://" : "socket://",
+                                 p);
       }
     }
   else

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "esprit-sim-board-private.h"
 
 
@@ -99,30 +101,103 @@ _esprit_sim_read_reg (EspritSim *self,
   return 0;
 }
 
+/* The W25Q32JV's SFDP space (command 0x5A, 256 bytes, A7-A0 address it; Winbond W25Q32JV
+ * datasheet §8.2 "Read SFDP Register (5Ah)": 24-bit address, 8 dummy clocks). The JESD216
+ * header (signature "SFDP", one parameter header) and the 9-DWORD JEDEC basic flash parameter
+ * table at 0x80 are the values a real W25Q32JV returns (DWORDs 1-9 as read from one, armink/SFUD
+ * issue #84), and they agree with the datasheet: 4 KB erase 20h, 32 KB 52h, 64 KB D8h, density
+ * 32 Mbit (DWORD 2 = 0x01FFFFFF), fast reads 3Bh/BBh/6Bh/EBh with 8/2+2/8/4+2 dummy/mode
+ * clocks, 64-byte+ write granularity. model: the real chip's headers say revision 1.5 and 16
+ * DWORDs; DWORDs 10-16 (JESD216A timings, QE and reset details) have no source here, so the
+ * table is offered as JESD216 revision 1.0 with its 9 DWORDs. The rest reads 0xFF. */
+static const guint8 w25q32jv_sfdp_head[16] = {
+  'S', 'F', 'D', 'P', 0x00, 0x01, 0x00, 0xFF,      /* rev 1.0, NPH 0 (one header), FFh */
+  0x00, 0x00, 0x01, 0x09, 0x80, 0x00, 0x00, 0xFF,  /* ID 00h, rev 1.0, 9 DWORDs at 0x000080 */
+};
+static const guint32 w25q32jv_bfpt[9] = {
+  0xFFF920E5, 0x01FFFFFF, 0x6B08EB44, 0xBB423B08, 0xFFFFFFFE,
+  0x0000FFFF, 0xEB40FFFF, 0x520F200C, 0x0000D810,
+};
+
+static guint8
+sfdp_byte (guint32 addr)
+{
+  addr &= 0xFF;
+  if (addr < sizeof w25q32jv_sfdp_head)
+    return w25q32jv_sfdp_head[addr];
+  if (addr >= 0x80 && addr < 0x80 + sizeof w25q32jv_bfpt)
+    return (guint8) (w25q32jv_bfpt[(addr - 0x80) / 4] >> (8 * (addr % 4)));
+  return 0xFF;
+}
+
+/* The address phase's value: left-aligned in SPI_ADDR on the ESP8266 and ESP32, right-aligned
+ * on the later chips (esptool SPI_ADDR_REG_MSB); its length is USR1[31:26] + 1. */
+static guint32
+spi_address (EspritSim            *self,
+             const EspritSpiRegs  *spi)
+{
+  guint bits = ((_esprit_sim_read_reg (self, spi->usr1) >> 26) & 0x3F) + 1;
+  guint32 reg = _esprit_sim_read_reg (self, spi->base + 4);
+  gboolean msb = self->config.chip == ESPRIT_CHIP_ESP8266 || self->config.chip == ESPRIT_CHIP_ESP32;
+
+  if (bits >= 32)
+    return reg;
+  return msb ? reg >> (32 - bits) : reg & ((1u << bits) - 1);
+}
+
 static void
 spi_user_command (EspritSim *self)
 {
   const EspritSpiRegs *spi = &esprit_chip_get_info (self->config.chip)->spi;
   guint32 usr = _esprit_sim_read_reg (self, spi->usr);
   guint32 usr2 = _esprit_sim_read_reg (self, spi->usr2);
-  guint miso_bits;
-  guint32 result = 0;
+  guint8 command = usr2 & 0xFF;
+  guint8 in[64];
+  guint miso_bits, n;
 
   /* Bit length of the read phase: USR1[16:8] on ESP8266, MISO_DLEN elsewhere (§5). */
   if (spi->miso_dlen == 0)
     miso_bits = ((_esprit_sim_read_reg (self, spi->usr1) >> 8) & 0x1FF) + 1;
   else
     miso_bits = (_esprit_sim_read_reg (self, spi->miso_dlen) & 0x3FFFF) + 1;
+  n = MIN ((miso_bits + 7) / 8, sizeof in);
+  memset (in, 0, sizeof in);
 
-  if ((usr & (1u << 31)) && (usr2 & 0xFFFF) == 0x9F && (usr & (1u << 28)))
+  if ((usr & (1u << 31)) && (usr & (1u << 28)))
     {
-      /* Issue 10 item 4: a detached flash does not drive MISO; the lines read high, so the
-       * JEDEC id comes back 0xFFFFFF ("unknown") until the flash is attached. */
-      result = _esprit_sim_flash_attached (self) ? _esprit_sim_jedec_id (self) : 0xFFFFFFFFu;
-      if (miso_bits < 32)
-        result &= (1u << miso_bits) - 1;
+      if (!_esprit_sim_flash_attached (self))
+        {
+          /* Issue 10 item 4: a detached flash does not drive MISO; the lines read high, so
+           * the JEDEC id comes back 0xFFFFFF ("unknown") until the flash is attached. */
+          memset (in, 0xFF, n);
+        }
+      else if (command == 0x9F)
+        {
+          guint32 id = _esprit_sim_jedec_id (self);
+
+          for (guint i = 0; i < MIN (n, 3u); i++)
+            in[i] = (guint8) (id >> (8 * i));
+        }
+      else if (command == 0x5A && (usr & (1u << 30)) && (usr & (1u << 29)))
+        {
+          guint32 addr = spi_address (self, spi);
+
+          for (guint i = 0; i < n; i++)
+            in[i] = sfdp_byte (addr + i);
+        }
     }
-  g_hash_table_insert (self->regs, GUINT_TO_POINTER (spi->w0), GUINT_TO_POINTER (result));
+  /* The controller stores what it shifted in from W0 up, first byte lowest; bits past the
+   * read phase stay 0. */
+  for (guint w = 0; w == 0 || w < (n + 3) / 4; w++)
+    {
+      guint32 word = (guint32) in[4 * w] | (guint32) in[4 * w + 1] << 8 |
+                     (guint32) in[4 * w + 2] << 16 | (guint32) in[4 * w + 3] << 24;
+      guint bit = 32 * w;
+
+      if (miso_bits < bit + 32)
+        word &= miso_bits > bit ? (1u << (miso_bits - bit)) - 1 : 0;
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (spi->w0 + 4 * w), GUINT_TO_POINTER (word));
+    }
 }
 
 void

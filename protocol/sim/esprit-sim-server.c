@@ -74,8 +74,14 @@ typedef struct {
   volatile gint *stop;
   volatile gint  closed;
   GMutex         write_lock;
-  gboolean       dtr;
+  gboolean       dtr;          /* what the client asked for */
   gboolean       rts;
+  gboolean       plain_lines;
+  gboolean       board_dtr;    /* what the board's lines are */
+  gboolean       board_rts;
+  gboolean       holding;      /* a reset's (1,1) step kept from the board */
+  gint64         held_since;
+  guint8         modem_mask;
 } Link;
 
 static gpointer
@@ -210,6 +216,75 @@ tcp_board_to_host (gpointer data)
   return NULL;
 }
 
+/* The modem-state inputs of the virtual USB bridge: an ESP board leaves CTS, DSR, RI and CD
+ * unconnected and the bridge's pull-ups keep them inactive. */
+#define SIM_MODEM_STATE 0x00
+
+static void
+send_modem_state (Link *link)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  /* RFC 2217: NOTIFY-MODEMSTATE (server code 107) with the lines the mask lets through. */
+  esprit_telnet_comport_encode (out, RFC2217_NOTIFY_MODEMSTATE + RFC2217_SERVER_OFFSET,
+                                SIM_MODEM_STATE & link->modem_mask);
+  tcp_send (link, out->data, out->len);
+}
+
+static void
+apply_lines (Link     *link,
+             gboolean  dtr,
+             gboolean  rts)
+{
+  link->board_dtr = dtr;
+  link->board_rts = rts;
+  esprit_sim_set_lines (link->sim, dtr, rts);
+}
+
+/* How long a held (1,1) may wait for the rest of a reset sequence: far above the round trip
+ * a client needs per SET-CONTROL (about 50 ms with pyserial), far below a user's patience. */
+#define HOLD_US 500000
+
+/* RFC 2217 carries one line per SET-CONTROL and clients wait for each answer, so the classic
+ * and unix-tight download resets (§3: EN low with RTS, then EN released while DTR holds GPIO0
+ * low) arrive as (0,1) -> (1,1) -> (1,0), each step a round trip apart. Given as it comes, the
+ * (1,1) step releases EN with GPIO0 still high and the board boots its program, as a real
+ * board behind a plain redirector does. So the (1,1) that follows an EN-low state is kept from
+ * the board: a (1,0) next completes the download reset exactly, EN rising with GPIO0 low;
+ * anything else, or HOLD_US without a change, is applied as asked. */
+static void
+client_lines_changed (Link *link)
+{
+  if (link->plain_lines)
+    {
+      apply_lines (link, link->dtr, link->rts);
+      return;
+    }
+  if (link->holding)
+    {
+      link->holding = FALSE;
+      apply_lines (link, link->dtr, link->rts);
+      return;
+    }
+  if (link->dtr && link->rts && link->board_rts && !link->board_dtr)
+    {
+      link->holding = TRUE;
+      link->held_since = g_get_monotonic_time ();
+      return;
+    }
+  apply_lines (link, link->dtr, link->rts);
+}
+
+static void
+check_hold (Link *link)
+{
+  if (link->holding && g_get_monotonic_time () - link->held_since >= HOLD_US)
+    {
+      link->holding = FALSE;
+      apply_lines (link, link->dtr, link->rts);
+    }
+}
+
 static void
 on_subneg (const guint8 *sb,
            gsize         len,
@@ -236,8 +311,15 @@ on_subneg (const guint8 *sb,
         case RFC2217_RTS_OFF: link->rts = FALSE; break;
         default: break;
         }
-      esprit_sim_set_lines (link->sim, link->dtr, link->rts);
+      client_lines_changed (link);
       break;
+    case RFC2217_SET_MODEMSTATE_MASK:
+      link->modem_mask = (guint8) cmd.value;
+      break;
+    case RFC2217_NOTIFY_MODEMSTATE:
+      /* A client's poll (pyserial asks when its last notification is older than 0.2 s). */
+      send_modem_state (link);
+      return;
     case RFC2217_PURGE_DATA:
       if (cmd.value == RFC2217_PURGE_RECEIVE || cmd.value == RFC2217_PURGE_BOTH)
         esprit_sim_host_flush (link->sim);
@@ -248,6 +330,8 @@ on_subneg (const guint8 *sb,
   /* The server confirms each setting with the code + 100 and the value (RFC 2217). */
   esprit_telnet_comport_encode (reply, cmd.code + RFC2217_SERVER_OFFSET, cmd.value);
   tcp_send (link, reply->data, reply->len);
+  if (cmd.code == RFC2217_SET_MODEMSTATE_MASK)
+    send_modem_state (link);
 }
 
 static void
@@ -260,19 +344,26 @@ on_command (guint8   verb,
 
   if (esprit_telnet_negotiate (ESPRIT_TELNET_SERVER, verb, option, answer))
     tcp_send (link, answer->data, answer->len);
+  /* Once the client speaks COM-PORT, tell it the modem lines, as RFC 2217 servers do at the
+   * start; clients that read CTS/DSR wait for it. */
+  if (verb == TELNET_WILL && option == TELNET_OPT_COM_PORT)
+    send_modem_state (link);
 }
 
 static void
-serve_client (EspritSim     *sim,
-              GSocket       *client,
-              gboolean       rfc2217,
-              volatile gint *stop)
+serve_client (EspritSim          *sim,
+              GSocket            *client,
+              EspritSimServeFlags flags,
+              volatile gint      *stop)
 {
+  gboolean rfc2217 = (flags & ESPRIT_SIM_SERVE_RFC2217) != 0;
   Link link = { sim, -1, client, rfc2217, 115200, stop, 0 };
   EspritTelnetDecoder dec = { 0 };
   GThread *out;
   guint8 raw[2048], data[2048];
 
+  link.plain_lines = (flags & ESPRIT_SIM_SERVE_PLAIN_LINES) != 0;
+  link.modem_mask = 0xFF;   /* RFC 2217's default mask */
   g_mutex_init (&link.write_lock);
   g_socket_set_blocking (client, TRUE);
   g_socket_set_timeout (client, 0);
@@ -281,6 +372,7 @@ serve_client (EspritSim     *sim,
     {
       gssize n;
 
+      check_hold (&link);
       if (!g_socket_condition_timed_wait (client, G_IO_IN, 100000, NULL, NULL))
         continue;
       n = g_socket_receive (client, (gchar *) raw, sizeof raw, NULL, NULL);
@@ -303,10 +395,10 @@ serve_client (EspritSim     *sim,
 }
 
 void
-esprit_sim_serve_tcp (EspritSim     *sim,
-                      GSocket       *listener,
-                      gboolean       rfc2217,
-                      volatile gint *stop)
+esprit_sim_serve_tcp (EspritSim          *sim,
+                      GSocket            *listener,
+                      EspritSimServeFlags flags,
+                      volatile gint      *stop)
 {
   while (!g_atomic_int_get (stop))
     {
@@ -316,6 +408,6 @@ esprit_sim_serve_tcp (EspritSim     *sim,
         continue;
       client = g_socket_accept (listener, NULL, NULL);
       if (client != NULL)
-        serve_client (sim, client, rfc2217, stop);
+        serve_client (sim, client, flags, stop);
     }
 }
