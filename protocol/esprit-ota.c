@@ -721,9 +721,12 @@ esprit_ota_upload (const EspritOtaOptions *options,
   data = g_bytes_get_data (image, &size);
   ota.port = options->port;
   ota.chip = options->chip;
-  if (ota.chip == ESPRIT_CHIP_AUTO)
-    ota.chip = ota.port == 0 || ota.port == ESPRIT_OTA_PORT_ESP8266 ? ESPRIT_CHIP_ESP8266
-                                                                  : ESPRIT_CHIP_ESP32;
+  /* The standard ports tell the core; on any other port the image is not checked against
+   * a family (espota checks nothing at all). */
+  if (ota.chip == ESPRIT_CHIP_AUTO && (ota.port == 0 || ota.port == ESPRIT_OTA_PORT_ESP8266))
+    ota.chip = ESPRIT_CHIP_ESP8266;
+  else if (ota.chip == ESPRIT_CHIP_AUTO && ota.port == ESPRIT_OTA_PORT_ESP32)
+    ota.chip = ESPRIT_CHIP_ESP32;
   if (ota.port == 0)
     ota.port = ota.chip == ESPRIT_CHIP_ESP8266 ? ESPRIT_OTA_PORT_ESP8266 : ESPRIT_OTA_PORT_ESP32;
   ota.timeout_ms = options->timeout_ms ? options->timeout_ms : 10000;

@@ -32,7 +32,7 @@ typedef struct {
   gboolean         md5_target;       /* espota -m: SHA-256 challenge with H = MD5(password) */
   EspritOtaCommand command;          /* FLASH or FILESYSTEM */
   EspritChip       chip;             /* what the board is, to check the image; AUTO: from
-                                      * @port (8266 = ESP8266, anything else = ESP32 family) */
+                                      * @port (8266 ESP8266, 3232 ESP32, others unchecked) */
   const char      *file_name;        /* shown and mixed into the client nonce; may be NULL */
   guint            timeout_ms;       /* each wait for the board; 0: 10 s (espota) */
   guint            invitation_tries; /* invitations before giving up; 0: 3 */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "esprit-cli-numbers.h"
+#include "esprit-cli-ota.h"
 #include "esprit-error.h"
 #include "esprit-flash.h"
 #include "esprit-image.h"
@@ -844,6 +845,8 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   opts.tty = isatty (STDOUT_FILENO);
+  if (argc > 1 && (g_str_equal (argv[1], "ota") || g_str_equal (argv[1], "espota")))
+    return esprit_cli_ota_main (argc, argv, g_str_equal (argv[1], "espota"));
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
