@@ -10,47 +10,20 @@
 
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "esprit-error.h"
 #include "esprit-i18n.h"
 #include "esprit-image.h"
-#include "esprit-ota.h"
+#include "esprit-ota-private.h"
 
-/* espota.py sends 1460-byte chunks (one TCP segment) and the ESP32 core reads at most 1460
- * per call (§7.1, §7.2). */
-#define OTA_CHUNK 1460
 
-typedef struct {
-  const EspritOtaOptions *o;
-  EspritProgressFunc      progress;
-  EspritLogFunc           log;
-  gpointer                user_data;
-  GCancellable           *cancellable;
-  EspritChip              chip;
-  guint16                 port;
-  guint                   timeout_ms;
-  char                   *target_ip;
-  GSocket                *udp;
-  GSocket                *listener;
-  guint16                 host_port;
-  char                   *local_ip;
-} Ota;
-
-static void
-say (Ota            *ota,
-     EspritLogLevel  level,
-     const char     *format,
-     ...) G_GNUC_PRINTF (3, 4);
-
-static void
-say (Ota            *ota,
-     EspritLogLevel  level,
-     const char     *format,
-     ...)
+void
+_esprit_ota_say (Ota            *ota,
+                 EspritLogLevel  level,
+                 const char     *format,
+                 ...)
 {
   g_autofree char *line = NULL;
   va_list args;
@@ -63,20 +36,19 @@ say (Ota            *ota,
   ota->log (level, line, ota->user_data);
 }
 
-static void
-report (Ota         *ota,
-        EspritPhase  phase,
-        guint64      done,
-        guint64      total)
+void
+_esprit_ota_report (Ota         *ota,
+                    EspritPhase  phase,
+                    guint64      done,
+                    guint64      total)
 {
   if (ota->progress != NULL)
     ota->progress (phase, done, total, ota->user_data);
 }
 
-/* A datagram as trace text: printable ASCII, the rest as \xNN. */
-static char *
-printable (const guint8 *data,
-           gsize         len)
+char *
+_esprit_ota_printable (const guint8 *data,
+                       gsize         len)
 {
   GString *s = g_string_new (NULL);
 
@@ -282,7 +254,7 @@ send_datagram (Ota         *ota,
 {
   g_autoptr(GError) e = NULL;
 
-  say (ota, ESPRIT_LOG_TRACE, "UDP → %s:%u: %s", ota->target_ip, ota->port, shown);
+  _esprit_ota_say (ota, ESPRIT_LOG_TRACE, "UDP → %s:%u: %s", ota->target_ip, ota->port, shown);
   if (g_socket_send (ota->udp, text, strlen (text), ota->cancellable, &e) < 0)
     {
       if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -326,9 +298,9 @@ receive_reply (Ota             *ota,
       return FALSE;
     }
   {
-    g_autofree char *shown = printable (buf, n);
+    g_autofree char *shown = _esprit_ota_printable (buf, n);
 
-    say (ota, ESPRIT_LOG_TRACE, "UDP ← %s:%u: %s", ota->target_ip, ota->port, shown);
+    _esprit_ota_say (ota, ESPRIT_LOG_TRACE, "UDP ← %s:%u: %s", ota->target_ip, ota->port, shown);
   }
   esprit_ota_parse_reply (buf, n, reply);
   return TRUE;
@@ -349,8 +321,8 @@ invite (Ota             *ota,
     {
       g_autofree char *shown = g_strchomp (g_strdup (text));
 
-      say (ota, ESPRIT_LOG_INFO, _("Sending invitation to %s port %u…"), ota->target_ip,
-           ota->port);
+      _esprit_ota_say (ota, ESPRIT_LOG_INFO, _("Sending invitation to %s port %u…"),
+                       ota->target_ip, ota->port);
       if (!send_datagram (ota, text, shown, error))
         return FALSE;
       if (receive_reply (ota, reply, error))
@@ -365,9 +337,9 @@ invite (Ota             *ota,
   return FALSE;
 }
 
-static void
-set_device_error (GError     **error,
-                  const char  *text)
+void
+_esprit_ota_set_device_error (GError     **error,
+                              const char  *text)
 {
   const char *hint = "";
 
@@ -400,7 +372,7 @@ negotiate (Ota         *ota,
       GChecksumType type;
       gsize nlen;
 
-      report (ota, ESPRIT_PHASE_CONNECTING, 0, 0);
+      _esprit_ota_report (ota, ESPRIT_PHASE_CONNECTING, 0, 0);
       if (!invite (ota, md5, size, &reply, error))
         return FALSE;
       switch (reply.kind)
@@ -408,7 +380,7 @@ negotiate (Ota         *ota,
         case ESPRIT_OTA_REPLY_OK:
           return TRUE;
         case ESPRIT_OTA_REPLY_ERROR:
-          set_device_error (error, reply.text);
+          _esprit_ota_set_device_error (error, reply.text);
           return FALSE;
         case ESPRIT_OTA_REPLY_AUTH:
           break;
@@ -438,9 +410,9 @@ negotiate (Ota         *ota,
           return FALSE;
         }
       type = nlen == 32 ? G_CHECKSUM_MD5 : G_CHECKSUM_SHA256;
-      say (ota, ESPRIT_LOG_INFO, _("Authenticating (%s)…"),
-           nlen == 32 ? "MD5" : use_md5_hash ? "PBKDF2-SHA-256, MD5 password hash"
-                                              : "PBKDF2-SHA-256");
+      _esprit_ota_say (ota, ESPRIT_LOG_INFO, _("Authenticating (%s)…"),
+                       nlen == 32 ? "MD5" : use_md5_hash ? "PBKDF2-SHA-256, MD5 password hash"
+                                                          : "PBKDF2-SHA-256");
       /* espota's client nonce is hash(file name + size + MD5 + address); a random part
        * keeps two uploads of the same file from using the same one. */
       cnonce_text = g_strdup_printf ("%s%" G_GSIZE_FORMAT "%s%s%08x%08x",
@@ -468,18 +440,19 @@ negotiate (Ota         *ota,
       switch (reply.kind)
         {
         case ESPRIT_OTA_REPLY_OK:
-          say (ota, ESPRIT_LOG_INFO, _("Authenticated."));
+          _esprit_ota_say (ota, ESPRIT_LOG_INFO, _("Authenticated."));
           return TRUE;
         case ESPRIT_OTA_REPLY_ERROR:
-          set_device_error (error, reply.text);
+          _esprit_ota_set_device_error (error, reply.text);
           return FALSE;
         case ESPRIT_OTA_REPLY_AUTH_FAILED:
           /* A sketch that stores an MD5 hash with setPasswordHash() wants H = MD5 (§7.2):
            * one more round from a new invitation. */
           if (nlen == 64 && !use_md5_hash && !retried)
             {
-              say (ota, ESPRIT_LOG_INFO,
-                   _("Refused; trying again with the MD5 password hash older sketches store…"));
+              _esprit_ota_say (ota, ESPRIT_LOG_INFO,
+                               _("Refused; trying again with the MD5 password hash older "
+                                 "sketches store…"));
               use_md5_hash = TRUE;
               retried = TRUE;
               continue;
@@ -497,205 +470,6 @@ negotiate (Ota         *ota,
           return FALSE;
         }
     }
-}
-
-static GSocket *
-wait_connect_back (Ota     *ota,
-                   GError **error)
-{
-  g_autoptr(GError) e = NULL;
-  GSocket *conn;
-
-  say (ota, ESPRIT_LOG_INFO, _("Waiting for the board to connect to %s TCP port %u…"),
-       ota->local_ip, ota->host_port);
-  if (!g_socket_condition_timed_wait (ota->listener, G_IO_IN, (gint64) ota->timeout_ms * 1000,
-                                      ota->cancellable, &e))
-    {
-      if (!g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-        {
-          g_propagate_error (error, g_steal_pointer (&e));
-          return NULL;
-        }
-      /* §7.3: the usual cause is a host firewall dropping the inbound connection. */
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT,
-                   _("The board accepted the upload but never connected back to TCP port %u "
-                     "on %s. Allow inbound TCP on that port in this computer's firewall (for "
-                     "example “sudo ufw allow %u/tcp”), or pass an allowed port with "
-                     "--host-port; the board must also be able to reach this computer (same "
-                     "network). An ESP32 also stays silent like this when the image is "
-                     "larger than its OTA partition."),
-                   ota->host_port, ota->local_ip, ota->host_port);
-      return NULL;
-    }
-  conn = g_socket_accept (ota->listener, ota->cancellable, &e);
-  if (conn == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&e));
-      return NULL;
-    }
-  g_socket_set_blocking (conn, TRUE);
-  g_socket_set_timeout (conn, MAX (1, (ota->timeout_ms + 999) / 1000));
-  g_socket_set_option (conn, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  return conn;
-}
-
-/* Reads what the board sent (waiting up to @timeout_ms) into @acks. Returns the state;
- * @closed tells that the board hung up. -1 with @error on a timeout or cancel. */
-static int
-read_acks (Ota            *ota,
-           GSocket        *conn,
-           EspritOtaAcks  *acks,
-           guint           timeout_ms,
-           gboolean       *closed,
-           GError        **error)
-{
-  g_autoptr(GError) e = NULL;
-  guint8 buf[256];
-  gssize n;
-
-  *closed = FALSE;
-  if (!g_socket_condition_timed_wait (conn, G_IO_IN, (gint64) timeout_ms * 1000,
-                                      ota->cancellable, &e))
-    {
-      g_propagate_error (error, g_steal_pointer (&e));
-      return -1;
-    }
-  n = g_socket_receive (conn, (char *) buf, sizeof buf, ota->cancellable, &e);
-  if (n < 0)
-    {
-      if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&e));
-          return -1;
-        }
-      n = 0;   /* a reset: the link is gone */
-    }
-  if (n == 0)
-    *closed = TRUE;
-  else
-    {
-      g_autofree char *shown = printable (buf, n);
-
-      say (ota, ESPRIT_LOG_TRACE, "TCP ←: %s", shown);
-    }
-  return esprit_ota_acks_feed (acks, buf, n, *closed);
-}
-
-static gboolean
-stream (Ota           *ota,
-        GSocket       *conn,
-        const guint8  *data,
-        gsize          size,
-        GError       **error)
-{
-  EspritOtaAcks acks;
-  g_autoptr(GError) e = NULL;
-  gsize off = 0;
-  gboolean closed = FALSE, ok = FALSE;
-  int state = ESPRIT_OTA_ACKS_MORE;
-  gint64 deadline;
-
-  esprit_ota_acks_init (&acks);
-  say (ota, ESPRIT_LOG_INFO, _("Uploading %" G_GSIZE_FORMAT " bytes…"), size);
-  report (ota, ESPRIT_PHASE_WRITING, 0, size);
-  /* espota's pace: a chunk, then wait for the board's count before the next (§7.1). */
-  while (off < size && state == ESPRIT_OTA_ACKS_MORE && !closed)
-    {
-      gsize n = MIN (OTA_CHUNK, size - off);
-      gsize sent = 0;
-
-      while (sent < n)
-        {
-          gssize w = g_socket_send (conn, (const char *) data + off + sent, n - sent,
-                                    ota->cancellable, &e);
-
-          if (w < 0)
-            {
-              if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                {
-                  g_propagate_error (error, g_steal_pointer (&e));
-                  goto out;
-                }
-              g_clear_error (&e);
-              closed = TRUE;
-              break;
-            }
-          sent += w;
-        }
-      if (closed)
-        {
-          /* Whatever the board said before it hung up may name the reason. */
-          GError *ignored = NULL;
-          gboolean c2;
-
-          while (state == ESPRIT_OTA_ACKS_MORE &&
-                 (state = read_acks (ota, conn, &acks, 200, &c2, &ignored)) >= 0 && !c2)
-            ;
-          g_clear_error (&ignored);
-          state = esprit_ota_acks_feed (&acks, NULL, 0, TRUE);
-          break;
-        }
-      off += n;
-      report (ota, ESPRIT_PHASE_WRITING, off, size);
-      state = read_acks (ota, conn, &acks, ota->timeout_ms, &closed, &e);
-      if (state < 0)
-        {
-          if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-            g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT,
-                         _("The board stopped acknowledging after %" G_GSIZE_FORMAT " of %"
-                           G_GSIZE_FORMAT " bytes."), off, size);
-          else
-            g_propagate_error (error, g_steal_pointer (&e));
-          goto out;
-        }
-    }
-
-  /* All sent: the board checks the MD5, then says OK or names the error. */
-  if (state == ESPRIT_OTA_ACKS_MORE && !closed)
-    {
-      report (ota, ESPRIT_PHASE_VERIFYING, 0, 0);
-      deadline = g_get_monotonic_time ()
-                 + (gint64) (ota->o->final_timeout_ms ? ota->o->final_timeout_ms : 60000) * 1000;
-      while (state == ESPRIT_OTA_ACKS_MORE && !closed)
-        {
-          gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-
-          if (left <= 0)
-            {
-              g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT,
-                           _("The board took all %" G_GSIZE_FORMAT " bytes but never confirmed "
-                             "the upload."), size);
-              goto out;
-            }
-          state = read_acks (ota, conn, &acks, (guint) left, &closed, &e);
-          if (state < 0)
-            {
-              if (!g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-                {
-                  g_propagate_error (error, g_steal_pointer (&e));
-                  goto out;
-                }
-              g_clear_error (&e);
-              state = ESPRIT_OTA_ACKS_MORE;
-            }
-        }
-    }
-
-  if (state == ESPRIT_OTA_ACKS_OK)
-    {
-      say (ota, ESPRIT_LOG_INFO, _("The board confirmed the upload and reboots."));
-      ok = TRUE;
-    }
-  else if (state == ESPRIT_OTA_ACKS_ERROR && *esprit_ota_acks_text (&acks) != '\0')
-    set_device_error (error, esprit_ota_acks_text (&acks));
-  else
-    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
-                 _("The board dropped the connection after %" G_GSIZE_FORMAT " of %"
-                   G_GSIZE_FORMAT " bytes. Check its Wi-Fi signal and power, then upload "
-                   "again."), off, size);
-out:
-  esprit_ota_acks_clear (&acks);
-  return ok;
 }
 
 gboolean
@@ -742,13 +516,14 @@ esprit_ota_upload (const EspritOtaOptions *options,
   md5 = g_compute_checksum_for_data (G_CHECKSUM_MD5, data, size);
   if (!open_sockets (&ota, error))
     goto out;
-  say (&ota, ESPRIT_LOG_INFO, _("Listening on %s TCP port %u"), ota.local_ip, ota.host_port);
+  _esprit_ota_say (&ota, ESPRIT_LOG_INFO, _("Listening on %s TCP port %u"), ota.local_ip,
+                   ota.host_port);
   if (!negotiate (&ota, md5, size, error))
     goto out;
-  conn = wait_connect_back (&ota, error);
+  conn = _esprit_ota_wait_connect_back (&ota, error);
   if (conn == NULL)
     goto out;
-  ok = stream (&ota, conn, data, size, error);
+  ok = _esprit_ota_stream (&ota, conn, data, size, error);
   if (conn != NULL)
     g_socket_close (conn, NULL);
 

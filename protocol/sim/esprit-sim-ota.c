@@ -98,8 +98,10 @@ publish (EspritSimOta *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *port = g_strdup_printf ("%u", self->port);
-  g_autofree char *board = g_strdup_printf ("board=%s", is_esp8266 (self)
-                                            ? "generic" : esprit_chip_get_info (self->config.chip)->id);
+  /* ARDUINO_BOARD_ID "generic" on the ESP8266, ARDUINO_VARIANT "esp32" ... on the ESP32 */
+  const char *variant = is_esp8266 (self) ? "generic"
+                                          : esprit_chip_get_info (self->config.chip)->id;
+  g_autofree char *board = g_strdup_printf ("board=%s", variant);
   const char *auth = self->password_hash != NULL ? "auth_upload=yes" : "auth_upload=no";
 
   /* The TXT records both cores announce (§7.1, §7.2). */
@@ -513,7 +515,8 @@ esprit_sim_ota_run (EspritSimOta  *self,
           size = s;
           memcpy (md5, m, sizeof md5);
           g_set_object (&saved, from);
-          g_set_object (&saved_ip, g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (from)));
+          g_set_object (&saved_ip,
+                        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (from)));
           _esprit_sim_ota_event (self, "ota: invitation: command %d, %d bytes, TCP port %d",
                                  command, size, host_port);
           if (self->password_hash != NULL)
