@@ -635,6 +635,33 @@ test_ipv6 (void)
 }
 
 static void
+test_local_address (void)
+{
+  EspritSimOtaConfig c = { .chip = ESPRIT_CHIP_ESP8266, .core = ESPRIT_SIM_OTA_ESP8266,
+                           .drop_after = -1, .corrupt_byte = -1 };
+  g_autoptr(GBytes) bin = arduino_bin (20000, 2, NULL);
+  g_autoptr(GError) error = NULL;
+  EspritOtaOptions o = { 0 };
+  Board *b = board_start (&c, NULL, 0);
+  g_autofree char *events = NULL;
+  gboolean done;
+
+  /* A host with several addresses (127.0.0.2 is another loopback address on Linux): the
+   * board dials the invitation's source, and the listener is there (§7.3). */
+  o.host = "127.0.0.1";
+  o.port = esprit_sim_ota_get_port (b->ota);
+  o.chip = ESPRIT_CHIP_ESP8266;
+  o.local_address = "127.0.0.2";
+  o.timeout_ms = 2000;
+  done = esprit_ota_upload (&o, bin, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (done);
+  events = board_events (b);
+  g_assert_nonnull (strstr (events, "ota: connected to 127.0.0.2:"));
+  board_stop (b);
+}
+
+static void
 cancel_soon (EspritPhase phase,
              guint64     done,
              guint64     total,
@@ -707,6 +734,7 @@ main (int    argc,
   g_test_add_func ("/esprit/ota/wrong-chip", test_wrong_chip);
   g_test_add_func ("/esprit/ota/no-board", test_no_board);
   g_test_add_func ("/esprit/ota/ipv6", test_ipv6);
+  g_test_add_func ("/esprit/ota/local-address", test_local_address);
   g_test_add_func ("/esprit/ota/cancel", test_cancel);
   return g_test_run ();
 }
