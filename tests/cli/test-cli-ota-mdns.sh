@@ -80,8 +80,23 @@ ok $? "ota --host NAME.local finds the board through Avahi and uploads"
 cmp -s -n "$(stat -c %s "$work/app.bin")" "$work/app.bin" "$work/kitchen.flash"
 ok $? "the upload landed"
 
+# A running browser follows boards as they come and go.
+"$MDNS_WATCH" 20 > "$work/watch" 2>&1 &
+watch_pid=$!
+for _ in $(seq 50); do grep -q "^+kitchen-sensor 127.0.0.1 $kitchen_port$" "$work/watch" && break; sleep 0.1; done
+grep -q "^+kitchen-sensor 127.0.0.1 $kitchen_port$" "$work/watch"
+ok $? "the browser reports a board that is there"
+start_sim attic --chip esp8266 --ota udp://127.0.0.1:0 --ota-publish attic-fan
+for _ in $(seq 50); do grep -q "^+attic-fan" "$work/watch" && break; sleep 0.1; done
+grep -q "^+attic-fan" "$work/watch"
+ok $? "the browser reports a board that arrives"
+
 # A board that goes away leaves the list.
 kill "$kitchen_pid"; wait "$kitchen_pid" 2>/dev/null
+for _ in $(seq 50); do grep -q "^-kitchen-sensor" "$work/watch" && break; sleep 0.1; done
+grep -q "^-kitchen-sensor" "$work/watch"
+ok $? "the browser reports a board that leaves"
+kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null
 for _ in $(seq 20); do
   cli ota --list
   grep -q "^kitchen-sensor" "$work/out" || break
