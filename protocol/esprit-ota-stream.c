@@ -119,7 +119,7 @@ _esprit_ota_stream (Ota           *ota,
   gint64 deadline;
 
   esprit_ota_acks_init (&acks);
-  _esprit_ota_say (ota, ESPRIT_LOG_INFO, _("Uploading %" G_GSIZE_FORMAT " bytes…"), size);
+  _esprit_ota_say (ota, ESPRIT_LOG_INFO, _("Uploading %lu bytes…"), (gulong) size);
   _esprit_ota_report (ota, ESPRIT_PHASE_WRITING, 0, size);
   /* espota's pace: a chunk, then wait for the board's count before the next (§7.1). */
   while (off < size && state == ESPRIT_OTA_ACKS_MORE && !closed)
@@ -165,8 +165,8 @@ _esprit_ota_stream (Ota           *ota,
         {
           if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
             g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT,
-                         _("The board stopped acknowledging after %" G_GSIZE_FORMAT " of %"
-                           G_GSIZE_FORMAT " bytes."), off, size);
+                         _("The board stopped acknowledging after %lu of %lu bytes."),
+                         (gulong) off, (gulong) size);
           else
             g_propagate_error (error, g_steal_pointer (&e));
           goto out;
@@ -186,8 +186,8 @@ _esprit_ota_stream (Ota           *ota,
           if (left <= 0)
             {
               g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_TIMEOUT,
-                           _("The board took all %" G_GSIZE_FORMAT " bytes but never confirmed "
-                             "the upload."), size);
+                           _("The board took all %lu bytes but never confirmed the upload."),
+                           (gulong) size);
               goto out;
             }
           state = read_acks (ota, conn, &acks, (guint) left, &closed, &e);
@@ -213,9 +213,8 @@ _esprit_ota_stream (Ota           *ota,
     _esprit_ota_set_device_error (error, esprit_ota_acks_text (&acks));
   else
     g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
-                 _("The board dropped the connection after %" G_GSIZE_FORMAT " of %"
-                   G_GSIZE_FORMAT " bytes. Check its Wi-Fi signal and power, then upload "
-                   "again."), off, size);
+                 _("The board dropped the connection after %lu of %lu bytes. Check its Wi-Fi "
+                   "signal and power, then upload again."), (gulong) off, (gulong) size);
 out:
   esprit_ota_acks_clear (&acks);
   return ok;

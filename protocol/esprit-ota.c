@@ -405,8 +405,8 @@ negotiate (Ota         *ota,
       if (nlen != 32 && nlen != 64)
         {
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
-                       _("The board sent a %" G_GSIZE_FORMAT "-character challenge; Esprit "
-                         "knows the 32-character (MD5) and 64-character (SHA-256) ones."), nlen);
+                       _("The board sent a %lu-character challenge; Esprit knows the "
+                         "32-character (MD5) and 64-character (SHA-256) ones."), (gulong) nlen);
           return FALSE;
         }
       type = nlen == 32 ? G_CHECKSUM_MD5 : G_CHECKSUM_SHA256;

@@ -95,8 +95,8 @@ on_progress (EspritPhase phase,
       cli->line_open = TRUE;
     }
   else if (percent / 10 != cli->last_percent / 10 || percent == 100)
-    printf (_("Uploading: %d%% (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " bytes)\n"),
-            percent, done, total);
+    printf (_("Uploading: %d%% (%llu/%llu bytes)\n"), percent, (unsigned long long) done,
+            (unsigned long long) total);
   cli->last_percent = percent;
   fflush (stdout);
 }
@@ -430,7 +430,7 @@ esprit_cli_ota_main (int        argc,
   if (!ok)
     return fail (&cli, error);
   end_line (&cli);
-  printf (_("Done: %" G_GSIZE_FORMAT " bytes uploaded to %s in %.1f s; the board restarts.\n"),
-          g_bytes_get_size (image), host, (g_get_monotonic_time () - cli.start_us) / 1e6);
+  printf (_("Done: %lu bytes uploaded to %s in %.1f s; the board restarts.\n"),
+          (gulong) g_bytes_get_size (image), host, (g_get_monotonic_time () - cli.start_us) / 1e6);
   return 0;
 }
