@@ -232,7 +232,7 @@ upload (Board            *b,
   o.command = command;
   o.chip = b->chip;   /* the port is not 8266/3232 here, so it cannot tell */
   o.file_name = "sketch.bin";
-  o.timeout_ms = 1500;
+  o.timeout_ms = 3000;
   o.invitation_tries = 1;
   o.final_timeout_ms = 5000;
   return esprit_ota_upload (&o, image, NULL, collect_log, b, NULL, error);

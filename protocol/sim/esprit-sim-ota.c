@@ -419,8 +419,11 @@ run_update (EspritSimOta   *self,
       return;
     }
   if (is_esp8266 (self))
-    send_udp (self, reply_to, "OK", 2);
-  g_usleep (100 * 1000);
+    {
+      /* "OK", then delay(100) before dialling (§7.1); the ESP32 dials at once. */
+      send_udp (self, reply_to, "OK", 2);
+      g_usleep (100 * 1000);
+    }
   if (self->config.no_connect_back)
     {
       _esprit_sim_ota_event (self, "ota: not connecting back to %s:%d (fault)", host_s,
