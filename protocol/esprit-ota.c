@@ -352,12 +352,22 @@ _esprit_ota_set_device_error (GError     **error,
                text, hint);
 }
 
+/* A board waiting for the answer to its challenge has no timeout and swallows the next
+ * datagram, an invitation too (§7.1, §7.3): when the host gives up on a challenge it sends
+ * one datagram that is no answer, so the board goes back to idle for the next upload. */
+static void
+release_challenge (Ota *ota)
+{
+  g_socket_send (ota->udp, "\n", 1, NULL, NULL);
+}
+
 /* Invitation and challenge until the board says OK (§7.1, §7.2). */
 static gboolean
-negotiate (Ota         *ota,
-           const char  *md5,
-           gsize        size,
-           GError     **error)
+negotiate_inner (Ota         *ota,
+                 const char  *md5,
+                 gsize        size,
+                 char       **asked,
+                 GError     **error)
 {
   const char *password = ota->o->password;
   gboolean have_password = password != NULL && *password != '\0';
@@ -393,8 +403,19 @@ negotiate (Ota         *ota,
           return FALSE;
         }
 
+      if (!have_password && ota->o->ask_password != NULL && *asked == NULL)
+        {
+          /* Asked now, while the board holds this challenge. */
+          *asked = ota->o->ask_password (ota->o->host, ota->user_data);
+          if (*asked != NULL && **asked != '\0')
+            {
+              password = *asked;
+              have_password = TRUE;
+            }
+        }
       if (!have_password)
         {
+          release_challenge (ota);
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_AUTH,
                        _("The board needs a password. Give it with --auth-file or the "
                          "ESPRIT_OTA_PASSWORD variable, or type it at the prompt."));
@@ -404,6 +425,7 @@ negotiate (Ota         *ota,
       nlen = strlen (reply.text);
       if (nlen != 32 && nlen != 64)
         {
+          release_challenge (ota);
           g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
                        _("The board sent a %lu-character challenge; Esprit knows the "
                          "32-character (MD5) and 64-character (SHA-256) ones."), (gulong) nlen);
@@ -470,6 +492,23 @@ negotiate (Ota         *ota,
           return FALSE;
         }
     }
+}
+
+static gboolean
+negotiate (Ota         *ota,
+           const char  *md5,
+           gsize        size,
+           GError     **error)
+{
+  char *asked = NULL;
+  gboolean ok = negotiate_inner (ota, md5, size, &asked, error);
+
+  if (asked != NULL)
+    {
+      memset (asked, 0, strlen (asked));
+      g_free (asked);
+    }
+  return ok;
 }
 
 gboolean

@@ -21,6 +21,12 @@ typedef enum {
 #define ESPRIT_OTA_PORT_ESP8266 8266
 #define ESPRIT_OTA_PORT_ESP32   3232
 
+/* Asks the user for the password when the board wants one and none was given; returns a
+ * newly allocated string (wiped and freed by the caller) or NULL to give up. Called from the
+ * thread running the upload, with the upload's user_data. */
+typedef char *(*EspritOtaPasswordFunc) (const char *host,
+                                        gpointer    user_data);
+
 typedef struct {
   const char      *host;             /* address literal (IPv4 or IPv6) or a name to resolve */
   guint16          port;             /* the board's UDP port; 0: from @chip (8266 or 3232) */
@@ -37,6 +43,7 @@ typedef struct {
   guint            timeout_ms;       /* each wait for the board; 0: 10 s (espota) */
   guint            invitation_tries; /* invitations before giving up; 0: 3 */
   guint            final_timeout_ms; /* wait for OK after the last byte; 0: 60 s */
+  EspritOtaPasswordFunc ask_password;/* or NULL */
 } EspritOtaOptions;
 
 /* Uploads @image to the ArduinoOTA board described by @options. Blocks; @progress gets

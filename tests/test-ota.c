@@ -583,6 +583,54 @@ test_fault (gconstpointer data)
   board_stop (b);
 }
 
+static char *
+give_password (const char *host,
+               gpointer    user_data)
+{
+  Board *b = user_data;
+
+  g_string_append (b->log, "asked for the password\n");
+  return g_strdup (PASSWORD);
+}
+
+static void
+test_password_prompt (void)
+{
+  EspritSimOtaConfig c = { .chip = ESPRIT_CHIP_ESP8266, .core = ESPRIT_SIM_OTA_ESP8266,
+                           .password = PASSWORD, .drop_after = -1, .corrupt_byte = -1 };
+  g_autoptr(GBytes) bin = arduino_bin (20000, 2, NULL);
+  g_autoptr(GError) error = NULL;
+  EspritOtaOptions o = { 0 };
+  Board *b = board_start (&c, NULL, 0);
+  gboolean done;
+
+  /* No password: the board's challenge is released, so the very next invitation (one try)
+   * is answered instead of swallowed (§7.3). */
+  g_assert_false (upload (b, ESPRIT_OTA_FLASH, NULL, bin, &error));
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_AUTH);
+  g_clear_error (&error);
+  done = upload (b, ESPRIT_OTA_FLASH, PASSWORD, bin, &error);
+  g_assert_no_error (error);
+  g_assert_true (done);
+
+  board_stop (b);
+
+  /* Asked for while the board holds its challenge: one invitation, one answer. (A new
+   * board: the first one is rebooting after its update, as a real one would be.) */
+  b = board_start (&c, NULL, 0);
+  o.host = "127.0.0.1";
+  o.port = esprit_sim_ota_get_port (b->ota);
+  o.chip = ESPRIT_CHIP_ESP8266;
+  o.timeout_ms = 3000;
+  o.invitation_tries = 1;
+  o.ask_password = give_password;
+  done = esprit_ota_upload (&o, bin, NULL, collect_log, b, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (done);
+  g_assert_nonnull (strstr (b->log->str, "asked for the password"));
+  board_stop (b);
+}
+
 static void
 test_wrong_chip (void)
 {
@@ -764,6 +812,7 @@ main (int    argc,
       g_test_add_data_func (path, &faults[i], test_fault);
     }
   g_test_add_func ("/esprit/ota/wrong-chip", test_wrong_chip);
+  g_test_add_func ("/esprit/ota/password-prompt", test_password_prompt);
   g_test_add_func ("/esprit/ota/no-board", test_no_board);
   g_test_add_func ("/esprit/ota/ipv6", test_ipv6);
   g_test_add_func ("/esprit/ota/local-address", test_local_address);

@@ -103,8 +103,10 @@ on_progress (EspritPhase phase,
 
 /* Reads a password from the terminal without echo; NULL without a terminal. */
 static char *
-prompt_password (const char *host)
+prompt_password (const char *host,
+                 gpointer    user_data)
 {
+  Cli *cli = user_data;
   FILE *tty = fopen ("/dev/tty", "r+");
   struct termios old, quiet;
   char buf[256];
@@ -112,6 +114,7 @@ prompt_password (const char *host)
 
   if (tty == NULL)
     return NULL;
+  end_line (cli);
   fprintf (tty, _("Password for %s: "), host);
   fflush (tty);
   if (tcgetattr (fileno (tty), &old) == 0)
@@ -413,18 +416,8 @@ esprit_cli_ota_main (int        argc,
   o.invitation_tries = espota_syntax ? 10 : 3;
   o.password = password;
   cli.start_us = g_get_monotonic_time ();
+  o.ask_password = prompt_password;
   ok = esprit_ota_upload (&o, image, on_progress, on_log, &cli, NULL, &error);
-  if (!ok && g_error_matches (error, ESPRIT_ERROR, ESPRIT_ERROR_AUTH) && password == NULL)
-    {
-      password = prompt_password (host);
-      if (password != NULL)
-        {
-          g_clear_error (&error);
-          o.password = password;
-          cli.last_percent = -1;
-          ok = esprit_ota_upload (&o, image, on_progress, on_log, &cli, NULL, &error);
-        }
-    }
   if (password != NULL)
     memset (password, 0, strlen (password));
   if (!ok)

@@ -46,6 +46,17 @@ cli ota --host 127.0.0.1 --ota-port "$OTAPORT" --chip esp8266 --auth-file "$work
 cli ota --host 127.0.0.1 --ota-port "$OTAPORT" --chip esp8266 "$work/app8266.bin" < /dev/null
 [ "$rc" = 1 ] && has "needs a password"; ok $? "no password and no terminal: says how to give one"
 
+# The prompt: on a terminal (script(1) gives one), no echo, asked while the board waits.
+if command -v script >/dev/null; then
+  (sleep 1; printf 'sesame\n') |
+    script -qec "'$ESPRIT_CLI' ota --host 127.0.0.1 --ota-port $OTAPORT --chip esp8266 '$work/app8266.bin'" /dev/null > "$work/out" 2>&1
+  rc=$?
+  [ "$rc" = 0 ] && has "Password for 127.0.0.1:" && ! has sesame
+  ok $? "the password prompt reads from the terminal without echo"
+else
+  echo "ok $((n += 1)) # SKIP script(1) is not installed"
+fi
+
 # espota.py's syntax, exit codes 0/1
 cli espota -i 127.0.0.1 -p "$OTAPORT" -f "$work/app8266.bin" -a sesame -r
 [ "$rc" = 0 ] && has "100%"; ok $? "espota -i -p -f -a -r uploads"
