@@ -405,6 +405,9 @@ esprit_cli_ota_main (int        argc,
             if (o.port == 0)
               o.port = b->port;
           }
+        else if (g_error_matches (e, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
+          /* No Avahi: say so, then try the name as an ordinary host name. */
+          fprintf (stderr, _("Note: %s\n"), e->message);
       }
   }
 

@@ -78,6 +78,18 @@ check "the image is in app1 (0x150000)" flash_at e32 $((0x150000)) "$work/app32.
 check "the board boots app1" grep -q "app: running app1 at 0x150000" "$work/e32.events"
 stop_sims
 
+# IPv6, where the host has it
+if python3 -c 'import socket; s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2>/dev/null; then
+  start_sim v6 --chip esp32 --ota-core esp32-md5 --ota "udp://[::1]:0" --flash "$work/v6.flash"
+  v6port=${PORT##*:}
+  cli ota --host ::1 --ota-port "$v6port" --chip esp32 "$work/app32.bin"
+  [ "$rc" = 0 ] && flash_at v6 $((0x150000)) "$work/app32.bin"
+  ok $? "ota over IPv6 (::1)"
+else
+  echo "ok $((n += 1)) # SKIP no IPv6 loopback here"
+fi
+stop_sims
+
 # Faults: no connect-back names the TCP port and --host-port
 ota_sim nc --chip esp32 --ota-core esp32-md5 --ota-no-connect-back
 cli ota --host 127.0.0.1 --ota-port "$OTAPORT" --chip esp32 --host-port 47124 --timeout 1 "$work/app32.bin"
