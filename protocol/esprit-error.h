@@ -26,6 +26,7 @@ G_BEGIN_DECLS
  * @ESPRIT_ERROR_DISCONNECTED: the link went away in the middle of an operation
  * @ESPRIT_ERROR_INVALID_ARGUMENT: a request that is wrong before anything is sent
  *   (overlapping regions, misaligned address, unparsable number)
+ * @ESPRIT_ERROR_AUTH: the board refused the password (ArduinoOTA, protocol-facts §7)
  *
  * Codes a user interface can act on; the library's messages say what happened, the
  * application turns the code into advice.
@@ -44,6 +45,7 @@ typedef enum {
   ESPRIT_ERROR_NOT_FOUND,
   ESPRIT_ERROR_DISCONNECTED,
   ESPRIT_ERROR_INVALID_ARGUMENT,
+  ESPRIT_ERROR_AUTH,
 } EspritError;
 
 GQuark esprit_error_quark (void);

@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <unistd.h>
 
+#include "esprit-cli-ota.h"
 #include "esprit-cli-private.h"
 #include "esprit-enums.h"
 #include "esprit-numbers.h"
@@ -99,6 +100,9 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* Over the air the board is no serial port: the OTA commands take their own options. */
+  if (argc > 1 && (g_str_equal (argv[1], "ota") || g_str_equal (argv[1], "espota")))
+    return esprit_cli_ota_main (argc, argv, g_str_equal (argv[1], "espota"));
   cli.tty = isatty (STDOUT_FILENO);
   cli.connect = defaults;
   cli.ports = g_ptr_array_new_with_free_func (g_free);

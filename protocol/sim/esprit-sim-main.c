@@ -15,6 +15,7 @@
 
 #include "esprit-numbers.h"
 #include "esprit-sim-classroom.h"
+#include "esprit-sim-ota.h"
 #include "esprit-sim-server.h"
 
 static volatile gint stop_flag;
@@ -119,6 +120,7 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, esprit_sim_ota_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "esprit-sim: %s\n", error->message);
@@ -136,6 +138,8 @@ main (int    argc,
       fprintf (stderr, "esprit-sim: %s\n", error->message);
       return 2;
     }
+  if (esprit_sim_ota_wanted ())
+    return esprit_sim_ota_main (config.chip, flash, config.flash_size, events_file);
   if ((noise_s && !parse_count (noise_s, &noise)) ||
       (corrupt_tx_s && !parse_count (corrupt_tx_s, &corrupt_tx)) ||
       (corrupt_rx_s && !parse_count (corrupt_rx_s, &corrupt_rx)) ||

@@ -15,9 +15,10 @@ else
 fi
 
 args=$(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["finish-args"]))' "$manifest")
-expected=$(printf '%s\n' --device=all --share=network --socket=wayland --socket=fallback-x11 --share=ipc)
+expected=$(printf '%s\n' --device=all --share=network --socket=wayland --socket=fallback-x11 --share=ipc \
+  --system-talk-name=org.freedesktop.Avahi)
 [ "$(echo "$args" | sort)" = "$(echo "$expected" | sort)" ]
-ok $? "finish-args are exactly the five needed"
+ok $? "finish-args are exactly the six needed (Avahi for OTA discovery)"
 python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); s=m["modules"][0]["sources"][0]; assert m["modules"][0]["name"]=="libserialport" and len(s["sha256"])==64 and s["url"].endswith("libserialport-0.1.1.tar.gz")' "$manifest"
 ok $? "libserialport comes from its release tarball with a sha256"
 echo "1..$n"
