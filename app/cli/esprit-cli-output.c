@@ -71,18 +71,18 @@ esprit_cli_end_progress (EspritCliBoard *board)
     board->progress_open = FALSE;
 }
 
-static void
-json_board (GString        *out,
-            const char     *event,
-            EspritCliBoard *board)
+void
+_esprit_cli_json_board (GString        *out,
+                        const char     *event,
+                        EspritCliBoard *board)
 {
   esprit_json_add_string (out, "event", event);
   esprit_json_add_string (out, "board", board->name);
   esprit_json_add_string (out, "port", board->port);
 }
 
-static void
-json_write (GString *out)
+void
+_esprit_cli_json_write (GString *out)
 {
   esprit_json_end (out);
   fwrite (out->str, 1, out->len, stdout);
@@ -168,10 +168,10 @@ print_log (EspritCliBoard *board,
         g_autoptr(GString) out = g_string_new (NULL);
         static const char *const levels[] = { "info", "progress", "warning", "trace" };
 
-        json_board (out, "log", board);
+        _esprit_cli_json_board (out, "log", board);
         esprit_json_add_string (out, "level", levels[MIN (level, G_N_ELEMENTS (levels) - 1)]);
         esprit_json_add_string (out, "line", line);
-        json_write (out);
+        _esprit_cli_json_write (out);
       }
       break;
     case ESPRIT_CLI_OUTPUT_LIVE:
@@ -218,11 +218,11 @@ on_progress (EspritCliBoard *board,
     {
       g_autoptr(GString) out = g_string_new (NULL);
 
-      json_board (out, "progress", board);
+      _esprit_cli_json_board (out, "progress", board);
       esprit_json_add_string (out, "phase", esprit_enum_to_nick (ESPRIT_TYPE_PHASE, phase));
       esprit_json_add_int (out, "done", (gint64) done);
       esprit_json_add_int (out, "total", (gint64) total);
-      json_write (out);
+      _esprit_cli_json_write (out);
     }
   g_mutex_unlock (&cli->print_lock);
 }
@@ -242,11 +242,11 @@ on_connected (EspritCliBoard         *board,
     {
       g_autoptr(GString) out = g_string_new (NULL);
 
-      json_board (out, "connected", board);
+      _esprit_cli_json_board (out, "connected", board);
       esprit_json_add_string (out, "chip", board->chip);
       esprit_json_add_string (out, "description", info->description);
       esprit_json_add_string (out, "mac", board->mac);
-      json_write (out);
+      _esprit_cli_json_write (out);
     }
   g_mutex_unlock (&cli->print_lock);
 }
@@ -349,255 +349,6 @@ esprit_cli_finish (EspritCliBoard  *board,
       print_log (board, ESPRIT_LOG_INFO, line);
     }
   return esprit_session_finish (board->session, cancellable, error);
-}
-
-static const char *
-error_code_name (const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return "cancelled";
-  if (error->domain == ESPRIT_ERROR)
-    return esprit_enum_to_nick (ESPRIT_TYPE_ERROR, error->code);
-  return "failed";
-}
-
-static const char *
-result_word (EspritCliBoard *board)
-{
-  if (!board->finished)
-    return esprit_phase_name (board->phase);
-  if (board->skipped)
-    return _("already done");
-  if (board->ok)
-    return _("ok");
-  if (g_error_matches (board->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return _("cancelled");
-  return _("FAILED");
-}
-
-static double
-board_seconds (EspritCliBoard *board)
-{
-  gint64 end = board->end ? board->end : g_get_monotonic_time ();
-
-  return board->start ? (end - board->start) / 1e6 : 0;
-}
-
-void
-esprit_cli_report_result (EspritCliBoard *board)
-{
-  EspritCli *cli = board->cli;
-
-  g_mutex_lock (&cli->print_lock);
-  if (cli->output == ESPRIT_CLI_OUTPUT_JSON)
-    {
-      g_autoptr(GString) out = g_string_new (NULL);
-
-      json_board (out, "result", board);
-      esprit_json_add_string (out, "chip", board->chip);
-      esprit_json_add_string (out, "mac", board->mac);
-      esprit_json_add_string (out, "result", board->skipped ? "skipped" : board->ok ? "ok"
-                              : g_error_matches (board->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                              ? "cancelled" : "failed");
-      esprit_json_add_double (out, "seconds", board_seconds (board));
-      if (board->file != NULL)
-        esprit_json_add_string (out, "file", board->file);
-      if (board->error != NULL)
-        {
-          esprit_json_add_string (out, "error_code", error_code_name (board->error));
-          esprit_json_add_string (out, "error_message", board->error->message);
-          esprit_json_add_int (out, "exit_status", esprit_cli_error_status (board->error));
-        }
-      json_write (out);
-    }
-  else if (cli->output == ESPRIT_CLI_OUTPUT_PREFIXED)
-    {
-      if (board->error != NULL)
-        printf (_("[%s] Error: %s\n"), board->name, board->error->message);
-      else
-        printf ("[%s] %s (%.1f s)\n", board->name, result_word (board), board_seconds (board));
-      fflush (stdout);
-    }
-  g_mutex_unlock (&cli->print_lock);
-}
-
-static char *
-live_line (EspritCliBoard *board)
-{
-  GString *s = g_string_new (NULL);
-  const guint width = 20;
-
-  g_string_append_printf (s, "%-12.12s %-8.8s %-17s ", board->name, board->chip ? board->chip : "",
-                          board->mac ? board->mac : "");
-  if (board->finished)
-    {
-      g_string_append_printf (s, "%-14s %.1f s", result_word (board), board_seconds (board));
-      if (board->error != NULL)
-        g_string_append_printf (s, "  %s", board->error->message);
-      return g_string_free (s, FALSE);
-    }
-  g_string_append_printf (s, "%-14.14s ", board->phase_known ? result_word (board) : "");
-  if (board->total > 0)
-    {
-      guint filled = (guint) (width * MIN (board->done, board->total) / board->total);
-      double secs = (g_get_monotonic_time () - board->phase_start) / 1e6;
-
-      g_string_append_c (s, '[');
-      for (guint i = 0; i < width; i++)
-        g_string_append_c (s, i < filled ? '#' : '.');
-      g_string_append_printf (s, "] %3d %%", (int) (100 * MIN (board->done, board->total) /
-                                                   board->total));
-      if (secs > 0.2)
-        g_string_append_printf (s, " %7.1f kB/s", board->done / secs / 1000);
-    }
-  return g_string_free (s, FALSE);
-}
-
-void
-esprit_cli_redraw (EspritCli *cli,
-                   GPtrArray *boards,
-                   gboolean   final)
-{
-  static guint drawn;
-  guint running = 0;
-
-  g_mutex_lock (&cli->print_lock);
-  /* Back to the first live line. A board that has ended gets its last line for good, above
-   * the ones still at work, so a long --watch run redraws only the boards at work. */
-  if (drawn > 0)
-    printf ("\033[%uA", drawn);
-  for (guint i = 0; i < boards->len; i++)
-    {
-      EspritCliBoard *board = boards->pdata[i];
-
-      if (board->finished && !board->shown)
-        {
-          g_autofree char *line = live_line (board);
-
-          printf ("\r\033[K%s\n", line);
-          board->shown = TRUE;
-        }
-    }
-  for (guint i = 0; i < boards->len; i++)
-    {
-      EspritCliBoard *board = boards->pdata[i];
-      g_autofree char *line = NULL;
-
-      if (board->finished)
-        continue;
-      line = live_line (board);
-      printf ("\r\033[K%s\n", line);
-      running++;
-    }
-  /* Lines left over from boards that ended are cleared below. */
-  printf ("\033[J");
-  drawn = final ? 0 : running;
-  fflush (stdout);
-  g_mutex_unlock (&cli->print_lock);
-}
-
-void
-esprit_cli_print_summary (EspritCli *cli,
-                          GPtrArray *boards)
-{
-  guint ok = 0, failed = 0, skipped = 0;
-
-  for (guint i = 0; i < boards->len; i++)
-    {
-      EspritCliBoard *b = boards->pdata[i];
-
-      if (b->skipped)
-        skipped++;
-      else if (b->ok)
-        ok++;
-      else
-        failed++;
-    }
-  g_mutex_lock (&cli->print_lock);
-  if (cli->output == ESPRIT_CLI_OUTPUT_JSON)
-    {
-      g_autoptr(GString) out = g_string_new (NULL);
-
-      esprit_json_add_string (out, "event", "summary");
-      esprit_json_add_int (out, "boards", boards->len);
-      esprit_json_add_int (out, "succeeded", ok);
-      esprit_json_add_int (out, "failed", failed);
-      esprit_json_add_int (out, "skipped", skipped);
-      json_write (out);
-    }
-  else
-    {
-      int width = 12;
-
-      for (guint i = 0; i < boards->len; i++)
-        width = MAX (width, (int) strlen (((EspritCliBoard *) boards->pdata[i])->name));
-      printf ("\n%-*s %-8s %-17s %-12s %7s  %s\n", width, _("Port"), _("Chip"), _("MAC"),
-              _("Result"), _("Time"), _("Reason"));
-      for (guint i = 0; i < boards->len; i++)
-        {
-          EspritCliBoard *b = boards->pdata[i];
-
-          printf ("%-*s %-8s %-17s %-12s %6.1fs  %s\n", width, b->name, b->chip ? b->chip : "-",
-                  b->mac ? b->mac : "-", result_word (b), board_seconds (b),
-                  b->error ? b->error->message : "");
-        }
-      printf (_("%u boards: %u succeeded, %u failed\n"), boards->len, ok, failed);
-      if (skipped > 0)
-        printf (_("%u seen again and left alone (done already in this run)\n"), skipped);
-    }
-  fflush (stdout);
-  g_mutex_unlock (&cli->print_lock);
-}
-
-GBytes *
-esprit_cli_load_file (const char  *path,
-                      GError     **error)
-{
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
-    {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT, _("Cannot read %s: %s"),
-                   path, local_error->message);
-      return NULL;
-    }
-  return g_bytes_new_take (g_steal_pointer (&contents), len);
-}
-
-gboolean
-esprit_cli_check_output (const char  *path,
-                         GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT, _("%s is a directory"),
-                   path);
-      return FALSE;
-    }
-  if (access (dir, W_OK) != 0)
-    {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
-                   _("Cannot write to %s: %s"), dir, g_strerror (errno));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-esprit_cli_save_file (const char    *path,
-                      const guint8  *data,
-                      gsize          len,
-                      GError       **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  /* GFile's replace writes a temporary and renames it on close. */
-  return g_file_replace_contents (file, (const char *) data, len, NULL, FALSE,
-                                  G_FILE_CREATE_NONE, NULL, NULL, error);
 }
 
 EspritCliBoard *

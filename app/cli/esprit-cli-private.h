@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "esprit-layout.h"
 #include "esprit-session.h"
 
 G_BEGIN_DECLS
@@ -116,6 +117,11 @@ const EspritCliCommand *esprit_cli_get_commands (guint       *n_commands);
 const EspritCliCommand *esprit_cli_find_command (const char  *name);
 
 /* esprit-cli-output.c */
+/* The "event", "board" and "port" members of a board's JSON object; then writes one line. */
+void           _esprit_cli_json_board  (GString           *out,
+                                        const char        *event,
+                                        EspritCliBoard    *board);
+void           _esprit_cli_json_write  (GString           *out);
 void           esprit_cli_on_event     (EspritSession     *session,
                                         const EspritEvent *event,
                                         gpointer           board);
@@ -178,7 +184,14 @@ gboolean        esprit_cli_save_file   (const char        *path,
                                         gsize              len,
                                         GError           **error);
 
-/* esprit-cli-layout.c: partitions (protocol-facts §10) */
+/* esprit-cli-partitions.c: the board's layout, read as little as it takes (the command
+ * line's progress lines silenced meanwhile); prints "Layout: ...". */
+EspritLayout  *esprit_cli_board_layout (EspritCli          *cli,
+                                        EspritSession      *session,
+                                        guint32             table_offset,
+                                        GError            **error);
+
+/* esprit-cli-layout.c, esprit-cli-partitions.c: partitions (protocol-facts §10) */
 int             esprit_cli_cmd_partition_table (EspritCli  *cli,
                                                 int         argc,
                                                 char      **argv);
