@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "esprit-ota.h"
+#include "esprit-ota-parse.h"
 
 /* arduino-esp32 3.3.1+ derives the key with 10,000 iterations (§7.2). */
 #define OTA_PBKDF2_ITERATIONS 10000

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "esprit-ota.h"
+#include "esprit-ota-parse.h"
 
 /* The final text is at most a few lines ("ERROR[7]: MD5 verification failed: expected: <32>,
  * calculated: <32>"); anything longer is cut here. */

@@ -19,49 +19,6 @@
 #include "esprit-ota-private.h"
 
 
-void
-_esprit_ota_say (Ota            *ota,
-                 EspritLogLevel  level,
-                 const char     *format,
-                 ...)
-{
-  g_autofree char *line = NULL;
-  va_list args;
-
-  if (ota->log == NULL)
-    return;
-  va_start (args, format);
-  line = g_strdup_vprintf (format, args);
-  va_end (args);
-  ota->log (level, line, ota->user_data);
-}
-
-void
-_esprit_ota_report (Ota         *ota,
-                    EspritPhase  phase,
-                    guint64      done,
-                    guint64      total)
-{
-  if (ota->progress != NULL)
-    ota->progress (phase, done, total, ota->user_data);
-}
-
-char *
-_esprit_ota_printable (const guint8 *data,
-                       gsize         len)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (data[i] >= 0x20 && data[i] < 0x7f && data[i] != '\\')
-        g_string_append_c (s, (char) data[i]);
-      else
-        g_string_append_printf (s, "\\x%02x", data[i]);
-    }
-  return g_string_free (s, FALSE);
-}
-
 static gboolean
 is_esp32_family (EspritChip chip)
 {
@@ -335,21 +292,6 @@ invite (Ota             *ota,
                  "board is on and runs a sketch with ArduinoOTA, and that the network lets UDP "
                  "through to it."), ota->target_ip, ota->port, tries);
   return FALSE;
-}
-
-void
-_esprit_ota_set_device_error (GError     **error,
-                              const char  *text)
-{
-  const char *hint = "";
-
-  if (strstr (text, "MD5") != NULL)
-    hint = _(" The image was damaged on the way: upload it again.");
-  else if (strstr (text, "Space") != NULL || strstr (text, "space") != NULL)
-    hint = _(" The image is larger than the board's free flash: make the sketch smaller or "
-             "choose a flash layout with more room for OTA.");
-  g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DEVICE, _("The board reported an error: %s.%s"),
-               text, hint);
 }
 
 /* A board waiting for the answer to its challenge has no timeout and swallows the next

@@ -233,16 +233,6 @@ _esprit_sim_board_thread (gpointer data)
   return NULL;
 }
 
-void
-_esprit_sim_set_mode (EspritSim     *self,
-                      EspritSimMode  mode)
-{
-  g_mutex_lock (&self->lock);
-  self->mode = mode;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-}
-
 EspritSimMode
 esprit_sim_get_mode (EspritSim *self)
 {

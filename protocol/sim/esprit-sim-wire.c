@@ -399,6 +399,17 @@ _esprit_sim_board_get_baud (EspritSim *self)
   return baud;
 }
 
+/* What the board runs now; the loader sets it as the stub takes over or leaves. */
+void
+_esprit_sim_set_mode (EspritSim     *self,
+                      EspritSimMode  mode)
+{
+  g_mutex_lock (&self->lock);
+  self->mode = mode;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
 void
 _esprit_sim_event (EspritSim  *self,
                    const char *format,
