@@ -257,6 +257,7 @@ _esprit_sim_run_stub (EspritSim *sim,
     /* §2: RUN_USER_CODE exists in the ESP8266 stub only. */
     .run_user_code = config->chip == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
     .reboot = sim_reboot,
+    .poll = NULL,   /* the simulated wire buffers every byte */
     .work = sim_work,
   };
 

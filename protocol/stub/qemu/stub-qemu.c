@@ -237,6 +237,7 @@ qemu_stub_main (void)
     .write_reg = q_write_reg,
     .run_user_code = q_run_user_code,
     .reboot = 0,
+    .poll = 0,
     .work = 0,
   };
 
