@@ -170,22 +170,27 @@ test_write_read_erase (void)
 {
   Board b = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) image = esprit_test_random_bytes (200000, 77);
+  /* The virt machine's UART brings the host's bytes in at about 40 us each: less there. */
+  gsize image_len = elf_machine == EM_RISCV ? 80000 : 200000;
+  guint32 span = elf_machine == EM_RISCV ? 0x20000 : 0x40000;
+  g_autoptr(GBytes) image = esprit_test_random_bytes (image_len, 77);
   g_autoptr(GBytes) packed = NULL;
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GBytes) erased = NULL;
   g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, image);
   EspritWriteOptions options = ESPRIT_WRITE_OPTIONS_DEFAULT;
   guint8 digest[16];
+  gboolean written;
 
   board_start (&b);
 
   /* Compressed write (FLASH_DEFL_*: the stub's own inflate), verified by the stub's MD5. */
   options.compress = ESPRIT_COMPRESS_ON;
   options.skip_unchanged = FALSE;
-  g_assert_true (esprit_flash_write (b.loader, 0x10000, image, &options, NULL, NULL, NULL, &error));
+  written = esprit_flash_write (b.loader, 0x10000, image, &options, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (esprit_flash_md5 (b.loader, 0x10000, 200000, digest, NULL, &error));
+  g_assert_true (written);
+  g_assert_true (esprit_flash_md5 (b.loader, 0x10000, image_len, digest, NULL, &error));
   g_assert_no_error (error);
   for (int i = 0; i < 16; i++)
     {
@@ -197,11 +202,11 @@ test_write_read_erase (void)
 
   /* Read back: Esprit's packed read (the library's choice) and a plain READ_FLASH. The
    * range includes erased flash on both sides. */
-  packed = read_flash (&b, 0x8000, 0x40000);
-  plain = read_flash_plain (&b, 0x8000, 0x40000);
+  packed = read_flash (&b, 0x8000, span);
+  plain = read_flash_plain (&b, 0x8000, span);
   g_assert_true (g_bytes_equal (packed, plain));
-  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (packed, NULL) + 0x8000, 200000,
-                   g_bytes_get_data (image, NULL), 200000);
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (packed, NULL) + 0x8000, image_len,
+                   g_bytes_get_data (image, NULL), image_len);
   for (gsize i = 0; i < 0x8000; i++)
     g_assert_cmpuint (((const guint8 *) g_bytes_get_data (packed, NULL))[i], ==, 0xFF);
 
