@@ -57,8 +57,12 @@ read_packed_once (EspritLoader       *self,
 
   while (produced < size)
     {
-      g_autoptr(GBytes) frame = esprit_loader_read_frame (self, ESPRIT_TIMEOUT_DEFAULT,
-                                                          cancellable, error);
+      /* A frame of erased-chunk records stands for up to 16 MiB, scanned and hashed before it
+       * is sent (§12: the ESP32 family reads its flash 64 bytes at a time): allow hashing
+       * what remains. */
+      guint wait_ms = ESPRIT_TIMEOUT_DEFAULT +
+                      (guint) ((guint64) ESPRIT_TIMEOUT_MD5_PER_MB * (size - produced) >> 20);
+      g_autoptr(GBytes) frame = esprit_loader_read_frame (self, wait_ms, cancellable, error);
       guint32 used = 0;
       guint32 before = produced;
       guint8 ack[4];

@@ -706,10 +706,20 @@ cmd_run (Options  *opts,
 
   if (argc != 0)
     return bad_input (_("run takes no arguments"));
-  /* On an ESP8266 through the stub's RUN_USER_CODE, as esptool does (§2). */
-  loader = connect_board (opts, TRUE, &error);
+  /* On an ESP8266 through the stub's RUN_USER_CODE, as esptool does (§2); the ESP32-family
+   * ROMs leave for the flash themselves (Esprit's stubs there never return to the ROM). */
+  loader = connect_board (opts, FALSE, &error);
   if (loader == NULL)
     return fail_with (opts, error);
+  if (esprit_loader_get_chip (loader) == ESPRIT_CHIP_ESP8266 && !opts->no_stub &&
+      !esprit_loader_run_stub (loader, NULL, NULL, NULL, &error))
+    {
+      /* As connect_board: the ROM's own soft reset still works when it answers. */
+      if (g_error_matches (error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC))
+        return fail_with (opts, error);
+      printf (_("Warning: %s; going on with the ROM loader\n"), error->message);
+      g_clear_error (&error);
+    }
   /* esptool's run: leave the loader for the program in flash (§3 soft_reset). */
   if (!esprit_loader_finish (loader, ESPRIT_AFTER_SOFT_RESET, NULL, &error))
     return fail_with (opts, error);

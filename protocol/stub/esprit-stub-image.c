@@ -13,6 +13,16 @@ esprit_stub_image_for_chip (EspritChip chip)
     {
     case ESPRIT_CHIP_ESP8266:
       return &_esprit_stub_image_esp8266;
+    case ESPRIT_CHIP_ESP32:
+      return &_esprit_stub_image_esp32;
+    case ESPRIT_CHIP_ESP32S2:
+      return &_esprit_stub_image_esp32s2;
+    case ESPRIT_CHIP_ESP32S3:
+      return &_esprit_stub_image_esp32s3;
+    case ESPRIT_CHIP_ESP32C3:
+      return &_esprit_stub_image_esp32c3;
+    case ESPRIT_CHIP_ESP32C6:
+      return &_esprit_stub_image_esp32c6;
     default:
       return NULL;
     }
