@@ -59,6 +59,11 @@ read_packed_once (EspritLoader       *self,
 
   while (produced < size)
     {
+      /* A frame of erased-chunk records stands for up to 16 MiB, scanned and hashed before it
+       * is sent (§12: the ESP32 family reads its flash 64 bytes at a time): allow hashing
+       * what remains. */
+      guint wait_ms = ESPRIT_TIMEOUT_DEFAULT +
+                      (guint) ((guint64) ESPRIT_TIMEOUT_MD5_PER_MB * (size - produced) >> 20);
       g_autoptr(GBytes) frame = NULL;
       GError *ack_error = NULL;
       guint32 used = 0;
@@ -67,7 +72,7 @@ read_packed_once (EspritLoader       *self,
       gsize n;
       const guint8 *p;
 
-      if (!_esprit_loader_next_frame (self, ESPRIT_TIMEOUT_DEFAULT, &frame, a, cancellable))
+      if (!_esprit_loader_next_frame (self, wait_ms, &frame, a, cancellable))
         return FALSE;
       p = g_bytes_get_data (frame, &n);
       if (n == 0 || n > PACKED_PACKET)

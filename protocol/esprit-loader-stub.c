@@ -83,6 +83,11 @@ esprit_loader_run_stub (EspritLoader       *self,
   if (image == NULL)
     return TRUE;
 
+  /* §12.0, §12.4: the ESP32-family stubs drive SPI1 through its registers and cannot attach
+   * the flash themselves (a windowed ROM call): the ROM attaches it first. */
+  if (self->chip != ESPRIT_CHIP_ESP8266 && !_esprit_loader_ensure_attached (self, cancellable, error))
+    return FALSE;
+
   if (progress)
     progress (ESPRIT_PHASE_STARTING_STUB, 0, 0, user_data);
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Uploading stub..."));

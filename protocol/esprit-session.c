@@ -220,7 +220,8 @@ start_stub (EspritSession  *self,
 {
   g_autoptr(GError) stub_error = NULL;
 
-  if (self->options.stub == ESPRIT_STUB_NEVER)
+  if (self->options.stub == ESPRIT_STUB_NEVER ||
+      (self->options.stub == ESPRIT_STUB_IF_IT_RETURNS && self->info.chip != ESPRIT_CHIP_ESP8266))
     return TRUE;
   if (esprit_loader_run_stub (self->loader, on_progress, self, cancellable, &stub_error))
     return TRUE;

@@ -29,6 +29,8 @@ typedef enum {
   ESPRIT_STUB_AUTO,    /* upload it where the chip has one; if it does not start but the ROM
                         * still answers, warn and go on with the ROM */
   ESPRIT_STUB_NEVER,   /* --no-stub: stay with the ROM loader */
+  ESPRIT_STUB_IF_IT_RETURNS, /* as AUTO where the stub can hand over to the program in flash
+                              * (the ESP8266's RUN_USER_CODE); the ROM elsewhere: for `run` */
 } EspritStubPolicy;
 
 typedef struct {

@@ -370,6 +370,82 @@ test_stub_read_flash (void)
   g_assert_cmpuint (code, ==, 0xC0);
 }
 
+static void
+record_requests (EspritLogLevel  level,
+                 const char     *line,
+                 gpointer        data)
+{
+  GString *ops = data;
+
+  /* "> 00 OP ...": a request as the loader sent it (trace). */
+  if (level == ESPRIT_LOG_TRACE && g_str_has_prefix (line, "> 00 "))
+    g_string_append_printf (ops, "%.2s ", line + 5);
+}
+
+/* Esprit's stub starts on every ESP32-family chip: the ROM attaches the flash (SPI_ATTACH)
+ * before the upload, because the stub drives SPI1 through its registers and cannot (§12.4),
+ * and the stub answers as Esprit's and reads through the packed read. */
+static void
+test_stub_every_esp32 (void)
+{
+  for (int chip = ESPRIT_CHIP_ESP32; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = NULL;
+      g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
+      g_autoptr(GString) ops = g_string_new (NULL);
+      g_autoptr(GBytes) fill = esprit_test_random_bytes (0x3000, 40 + chip);
+      g_autofree guint8 *back = g_malloc (0x3000);
+      g_autoptr(GError) error = NULL;
+
+      esprit_sim_load_flash (sim, 0x1000, g_bytes_get_data (fill, NULL), 0x3000);
+      esprit_loader_set_trace (loader, TRUE);
+      esprit_loader_set_log_func (loader, record_requests, ops, NULL);
+      g_assert_true (esprit_loader_run_stub (loader, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (esprit_loader_get_kind (loader), ==, ESPRIT_LOADER_ESPRIT_STUB);
+      g_assert_true (g_str_has_prefix (ops->str, "0d 05 "));
+      g_assert_true (esprit_flash_read (loader, 0x1000, 0x3000, back, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (back, 0x3000, g_bytes_get_data (fill, NULL), 0x3000);
+    }
+}
+
+/* A packed read of erased flash sends nothing until a whole frame of erased-chunk records is
+ * ready (4096 of them, 16 MB) or the range ends, while the stub reads and hashes every byte: on
+ * a 16 MB ESP8266 with the timing model about 5.7 s, longer than one reply's 3 s. The host
+ * waits as long as hashing the rest may take. */
+static void
+test_packed_read_erased_16mb (void)
+{
+  EspritSimConfig config = { 0 };
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritTransport) transport = NULL;
+  g_autoptr(EspritLoader) loader = NULL;
+  g_autofree guint8 *back = g_malloc (16 * 1024 * 1024);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  config.chip = ESPRIT_CHIP_ESP8266;
+  config.flash_size = 16 * 1024 * 1024;
+  config.timing = TRUE;
+  config.lines_wired = TRUE;
+  sim = esprit_sim_new (&config, NULL);
+  while (esprit_sim_get_reset_count (sim) == 0 || esprit_sim_get_mode (sim) == ESPRIT_SIM_MODE_BOOTING)
+    g_usleep (1000);
+  transport = esprit_sim_transport_new (sim, 115200);
+  loader = esprit_loader_new (transport);
+  g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0, ESPRIT_CHIP_AUTO,
+                                        NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (esprit_loader_run_stub (loader, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ok = esprit_flash_read (loader, 0, 16 * 1024 * 1024, back, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  for (gsize i = 0; i < 16 * 1024 * 1024; i++)
+    g_assert_cmpuint (back[i], ==, 0xFF);
+}
+
 /* Records DTR/RTS changes with timestamps, passing them on to the board. */
 typedef struct {
   gint64 t;
@@ -466,6 +542,8 @@ main (int    argc,
   g_test_add_func ("/esprit/loader/disconnect", test_disconnect);
   g_test_add_func ("/esprit/loader/cancel", test_cancel);
   g_test_add_func ("/esprit/loader/hard-reset-runs-program", test_hard_reset_runs_program);
+  g_test_add_func ("/esprit/loader/packed-read-erased-16mb", test_packed_read_erased_16mb);
+  g_test_add_func ("/esprit/loader/stub-every-esp32", test_stub_every_esp32);
   g_test_add_func ("/esprit/loader/stub-read-flash", test_stub_read_flash);
   g_test_add_func ("/esprit/loader/reset-sequences", test_reset_sequences);
   return g_test_run ();

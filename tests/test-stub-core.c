@@ -136,6 +136,60 @@ test_inflate_erased_megabyte (void)
   g_assert_cmpmem (out->data, out->len, ff, 1024 * 1024);
 }
 
+typedef struct {
+  Sink  sink;
+  gsize calls;
+} IdleSink;
+
+static void
+count_idle (void *ctx)
+{
+  IdleSink *t = ctx;
+
+  t->calls++;
+}
+
+static int
+idle_sink_append (void *ctx, const uint8_t *data, uint32_t len)
+{
+  IdleSink *t = ctx;
+
+  g_byte_array_append (t->sink.out, data, len);
+  return 0;
+}
+
+/* hal->poll: a machine that polls its UART is called back every STUB_INFLATE_IDLE bytes of
+ * output, however long the DATA block, and not at all when it asked for nothing. */
+static void
+test_inflate_calls_idle (void)
+{
+  g_autofree guint8 *ff = g_malloc (1024 * 1024);
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GBytes) z = NULL;
+  g_autofree stub_inflate_t *s = g_new (stub_inflate_t, 1);
+  IdleSink t = { { g_byte_array_new (), 0 }, 0 };
+  gsize len;
+  const guint8 *p;
+
+  memset (ff, 0xFF, 1024 * 1024);
+  data = g_bytes_new (ff, 1024 * 1024);
+  z = compress_with (data, 9, Z_DEFAULT_STRATEGY);
+  p = g_bytes_get_data (z, &len);
+
+  stub_inflate_init (s);
+  g_assert_null (s->idle);
+  s->idle = count_idle;
+  g_assert_cmpint (stub_inflate_feed (s, p, (uint32_t) len, idle_sink_append, &t), ==,
+                   STUB_INFLATE_DONE);
+  g_assert_cmpuint (t.sink.out->len, ==, 1024 * 1024);
+  g_assert_cmpuint (t.calls, ==, 1024 * 1024 / STUB_INFLATE_IDLE);
+
+  /* A new stream forgets the callback. */
+  stub_inflate_init (s);
+  g_assert_null (s->idle);
+  g_byte_array_unref (t.sink.out);
+}
+
 static void
 test_inflate_rejects_bad_streams (void)
 {
@@ -350,6 +404,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/stub-core/inflate-matches-zlib", test_inflate_matches_zlib);
+  g_test_add_func ("/esprit/stub-core/inflate-calls-idle", test_inflate_calls_idle);
   g_test_add_func ("/esprit/stub-core/inflate-erased-megabyte", test_inflate_erased_megabyte);
   g_test_add_func ("/esprit/stub-core/inflate-rejects-bad-streams", test_inflate_rejects_bad_streams);
   g_test_add_func ("/esprit/stub-core/inflate-survives-garbage", test_inflate_survives_garbage);

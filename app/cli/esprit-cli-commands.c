@@ -339,6 +339,21 @@ run_erase_region (EspritCliBoard *board,
   return esprit_session_erase (board->session, job->addr, job->size, cancellable, error);
 }
 
+static int
+parse_run (EspritCli    *cli,
+           EspritCliJob *job,
+           int           argc,
+           char        **argv)
+{
+  if (argc != 0)
+    return esprit_cli_bad_input (_("%s takes no arguments"), job->cmd->name);
+  /* Esprit's ESP32-family stubs cannot return to the ROM, whose soft reset runs the program:
+   * only the ESP8266's stub has RUN_USER_CODE. */
+  if (cli->connect.stub == ESPRIT_STUB_AUTO)
+    cli->connect.stub = ESPRIT_STUB_IF_IT_RETURNS;
+  return -1;
+}
+
 static gboolean
 run_run (EspritCliBoard *board,
          EspritCliJob   *job,
@@ -438,7 +453,7 @@ static const EspritCliCommand commands[] = {
   { "erase_flash", NULL, parse_none, run_erase_flash, "", N_("Erase the whole flash"), FALSE },
   { "erase_region", NULL, parse_erase_region, run_erase_region, N_("ADDRESS SIZE"),
     N_("Erase a region (4 KB multiples)"), FALSE },
-  { "run", NULL, parse_none, run_run, "", N_("Leave the loader and run the program in flash"),
+  { "run", NULL, parse_run, run_run, "", N_("Leave the loader and run the program in flash"),
     TRUE },
   { "erase_settings", esprit_cli_cmd_erase_settings, NULL, NULL, N_("[--yes]"),
     N_("Erase the Wi-Fi settings and RF calibration (ESP8266) or nvs (ESP32)"), FALSE },

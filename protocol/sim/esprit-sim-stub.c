@@ -276,6 +276,7 @@ _esprit_sim_run_stub (EspritSim *sim,
     /* §2: RUN_USER_CODE exists in the ESP8266 stub only. */
     .run_user_code = _esprit_sim_chip (sim) == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
     .reboot = sim_reboot,
+    .poll = NULL,   /* the simulated wire buffers every byte */
     .work = sim_work,
     .ram_write = sim_ram_write,
     .ram_run = sim_ram_run,

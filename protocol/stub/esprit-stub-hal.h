@@ -68,6 +68,10 @@ typedef struct esprit_stub_hal {
    * a software reset; the latched strapping pins bring the ROM loader back. May be NULL (the
    * core then stays). On the host it returns and the core returns from esprit_stub_main. */
   void     (*reboot)             (void *ctx);
+  /* Optional (NULL where the UART receives by interrupt): called during long computations
+   * (every STUB_INFLATE_IDLE inflated bytes) so that a HAL which polls its UART can move
+   * what arrived from the receive FIFO into its own buffer before the FIFO overflows. */
+  void     (*poll)               (void *ctx);
   /* Optional (NULL on hardware): told what the core computed, for a timing model. */
   void     (*work)               (void *ctx, int kind, uint32_t bytes);
 

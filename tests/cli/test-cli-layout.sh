@@ -11,7 +11,7 @@ bytes() { tail -c +$(($2 + 1)) "$1" | head -c $(($3)); }
 # all_ff FILE OFFSET LENGTH: the range is erased
 all_ff() { [ "$(bytes "$1" "$2" "$3" | tr -d '\377' | wc -c)" = 0 ]; }
 # writes: whether the trace in $work/out shows a flash write or erase being started
-writes() { grep -qE 'TRACE > 00 (02|10|d0|d1) ' "$work/out"; }
+writes() { grep -qE 'TRACE > 00 (02|10|d0|d1) ([0-9a-f]{2} ){6}' "$work/out"; }
 
 # Arduino-ESP32 tools/partitions/default.csv (protocol-facts §10.1).
 cat > default.csv <<'CSV'
@@ -75,7 +75,7 @@ cp flash.bin before.bin
 cli --port "$P" --trace write_flash --partition nvs big.bin
 check "an oversize write_flash --partition is refused" [ "$rc" = 2 ]
 check "saying so" has "big.bin is 20481 bytes, partition nvs holds 20480"
-check "before any write is sent" bash -c "! grep -qE 'TRACE > 00 (02|10|d0|d1) ' '$work/out'"
+check "before any write is sent" bash -c "! grep -qE 'TRACE > 00 (02|10|d0|d1) ([0-9a-f]{2} ){6}' '$work/out'"
 check "the flash is unchanged" cmp -s before.bin flash.bin
 
 head -c 8192 /dev/urandom > small.bin

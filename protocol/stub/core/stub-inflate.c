@@ -157,6 +157,8 @@ put (stub_inflate_t *s, uint8_t byte, stub_inflate_sink_t sink, void *ctx)
 {
   s->window[s->wpos++] = byte;
   s->total_out++;
+  if (s->idle && (s->wpos & (STUB_INFLATE_IDLE - 1)) == 0)
+    s->idle (ctx);
   if (s->wpos == STUB_INFLATE_WINDOW)
     {
       if (flush (s, sink, ctx))
@@ -375,6 +377,7 @@ stub_inflate_init (stub_inflate_t *s)
   s->total_out = 0;
   s->wpos = s->flushed = 0;
   s->carry_len = 0;
+  s->idle = 0;
 }
 
 uint32_t

@@ -25,6 +25,7 @@ typedef int (*stub_inflate_sink_t) (void *ctx, const uint8_t *data, uint32_t len
 /* Room for the unconsumed bytes of one unfinished unit; the largest is a dynamic block header
  * (under 600 bytes even with every code length at its longest). */
 #define STUB_INFLATE_CARRY  1024u
+#define STUB_INFLATE_IDLE   512u
 
 typedef struct {
   uint16_t count[16];    /* codes of each length */
@@ -42,12 +43,16 @@ typedef struct {
   uint32_t       wpos;        /* next write position in the window */
   uint32_t       flushed;     /* window[flushed..wpos) not given to the sink yet */
   uint32_t       carry_len;
+  /* Optional, called with the sink's context every STUB_INFLATE_IDLE output bytes: lets a
+   * machine that polls its UART drain the receive FIFO during a long block (NULL: never). */
+  void         (*idle) (void *ctx);
   stub_huffman_t lit;
   stub_huffman_t dist;
   uint8_t        carry[STUB_INFLATE_CARRY];
   uint8_t        window[STUB_INFLATE_WINDOW];
 } stub_inflate_t;
 
+/* Resets @s for a new stream (idle becomes NULL). */
 void     stub_inflate_init      (stub_inflate_t *s);
 /* Consumes all of @in (any chunking). Every output byte it produces reaches @sink before it
  * returns. Returns MORE until the final block ended and the Adler-32 matched (DONE; later

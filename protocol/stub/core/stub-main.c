@@ -266,6 +266,14 @@ inflate_sink (void *ctx, const uint8_t *data, uint32_t len)
 }
 
 static void
+inflate_idle (void *ctx)
+{
+  Hal *hal = ctx;
+
+  hal->poll (hal->ctx);
+}
+
+static void
 handle_begin (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
 {
   esprit_stub_state_t *st = hal->state;
@@ -304,7 +312,11 @@ handle_begin (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
   st->next_seq = 0;
   st->stage_len = 0;
   if (st->deflating)
-    stub_inflate_init (&st->u.inflate);
+    {
+      stub_inflate_init (&st->u.inflate);
+      if (hal->poll)
+        st->u.inflate.idle = inflate_idle;
+    }
   /* §6: the stub erases lazily, while the data arrives. */
   status (hal, op, STUB_OK);
 }

@@ -298,6 +298,7 @@ esp8266_stub_main (void)
     .write_reg = esp_write_reg,
     .run_user_code = esp_run_user_code,
     .reboot = esp_reboot,
+    .poll = 0,
     .work = 0,
     .start = esp_start,
     .flash_unlock = esp_unlock,

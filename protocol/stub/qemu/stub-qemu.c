@@ -1,7 +1,10 @@
-/* stub-qemu.c: the stub core, cross-compiled for the lx106, in QEMU's "sim" machine
+/* stub-qemu.c: the stub core, cross-compiled, in QEMU: the lx106 in the "sim" machine, or a
+ * 32-bit RISC-V (the ESP32-C3/-C6 build flags) in the "virt" machine
  *
- * A test machine for the compiled Xtensa code: the serial line is the process's stdin and
- * stdout through semihosting (simcall), the flash is a 512 KiB array in RAM with NOR
+ * A test machine for the compiled code: the serial line is the process's stdin and stdout,
+ * through semihosting (simcall) on the lx106 and through the virt machine's 16550 UART on
+ * RISC-V (QEMU's RISC-V semihosting console does not wait for input), the flash is a 512 KiB
+ * array in RAM with NOR
  * semantics (erase sets 0xFF, programming only clears bits), and the registers the host
  * library reads to identify an ESP8266 (protocol-facts §4) answer as one would. QEMU emulates
  * none of the ESP8266's peripherals or ROM.
@@ -15,6 +18,16 @@
 #include "stub-rx.h"
 
 #define FLASH_SIZE (512u * 1024)
+
+#if defined(__riscv)
+/* QEMU virt: the 16550 UART (receive buffer / transmit holding register, line status: data
+ * ready b0, transmitter empty b5) and the SiFive test device that ends the machine. */
+#define VIRT_UART     0x10000000u
+#define VIRT_UART_FCR (VIRT_UART + 2)
+#define VIRT_UART_LSR (VIRT_UART + 5)
+#define VIRT_TEST     0x00100000u
+#define REG8(addr)    (*(volatile uint8_t *) (addr))
+#endif
 
 /* Xtensa semihosting call numbers (QEMU target-xtensa, the ISS's numbering). */
 #define SYS_EXIT  1
@@ -58,6 +71,34 @@ memset (void *dst, int c, size_t n)
   return dst;
 }
 
+#if defined(__riscv)
+static void
+qemu_exit (int code)
+{
+  /* The test device: 0x5555 passes, (code << 16) | 0x3333 fails with that code. */
+  for (;;)
+    *(volatile uint32_t *) VIRT_TEST = code ? (uint32_t) code << 16 | 0x3333u : 0x5555u;
+}
+
+static int
+q_rx_byte (void *ctx)
+{
+  while (!(REG8 (VIRT_UART_LSR) & 0x01))
+    ;
+  return REG8 (VIRT_UART);
+}
+
+static void
+q_tx (void *ctx, const uint8_t *data, uint32_t len)
+{
+  for (uint32_t i = 0; i < len; i++)
+    {
+      while (!(REG8 (VIRT_UART_LSR) & 0x20))
+        ;
+      REG8 (VIRT_UART) = data[i];
+    }
+}
+#else
 static int
 simcall (int nr, int a, int b, int c)
 {
@@ -109,6 +150,7 @@ q_tx (void *ctx, const uint8_t *data, uint32_t len)
       len -= (uint32_t) n;
     }
 }
+#endif
 
 static void
 q_tx_flush (void *ctx)
@@ -239,6 +281,7 @@ qemu_stub_main (void)
     .write_reg = q_write_reg,
     .run_user_code = q_run_user_code,
     .reboot = 0,
+    .poll = 0,
     .work = 0,
   };
 
@@ -248,6 +291,11 @@ qemu_stub_main (void)
     flash[i] = 0xFF;
   m->baud = 115200;
   stub_rx_init (&m->ring);
+#if defined(__riscv)
+  /* The 16-byte FIFOs on, receive trigger at 14: else QEMU hands over one byte per round of
+   * its main loop. */
+  REG8 (VIRT_UART_FCR) = 0xC7;
+#endif
 
   esprit_stub_main (&hal);
   qemu_exit (0);

@@ -1,0 +1,38 @@
+/* chip.h: the ESP32-C6's registers for the ESP32-family HAL (protocol/stub/family)
+ *
+ * Addresses and field widths from protocol-facts §12.2 (UART0), §12.4 (SPI1), §12.5 (reset
+ * and watchdogs).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CHIP_H
+#define CHIP_H
+
+#define UART0_BASE           0x60000000u
+#define UART_RXCNT_MASK      0xFFu
+#define UART_TXCNT_MASK      0xFFu
+#define UART_CLKDIV_INT_MASK 0xFFFu
+/* §12.2: CLKDIV_SYNC and the other *_SYNC registers take effect through REG_UPDATE. */
+#define UART_REG_UPDATE      0x60000098u
+#define SPI1_BASE            0x60003000u
+#define SPI_OFF_RD_STATUS    0x2C
+#define SPI_OFF_USER         0x18
+#define SPI_OFF_USER1        0x1C
+#define SPI_OFF_USER2        0x20
+#define SPI_OFF_MISO_DLEN    0x28
+#define SPI_OFF_W0           0x58
+#define SPI_USR_ADDR_SHIFT   0
+
+#define CHIP_RESET_REG       0x600B1034u
+#define CHIP_RESET_BIT       (1u << 31)
+
+#define RWDT_CONFIG0         0x600B1C00u
+#define RWDT_WPROTECT        0x600B1C18u
+#define RWDT_INT_CLR         0x600B1C30u
+#define RWDT_INT_BIT         (1u << 31)
+#define SWD_CONF             0x600B1C1Cu
+#define SWD_AUTO_FEED        (1u << 18)
+#define SWD_WPROTECT         0x600B1C20u
+#define SWD_KEY              0x50D83AA1u
+
+#endif /* CHIP_H */

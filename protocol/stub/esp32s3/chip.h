@@ -1,0 +1,39 @@
+/* chip.h: the ESP32-S3's registers for the ESP32-family HAL (protocol/stub/family)
+ *
+ * Addresses and field widths from protocol-facts §12.2 (UART0), §12.4 (SPI1), §12.5 (reset
+ * and watchdogs).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CHIP_H
+#define CHIP_H
+
+/* The ROM loader runs the CPU from the 40 MHz crystal (§12.2); delays count cycles. */
+#define CHIP_CPU_MHZ         40
+#define UART0_BASE           0x60000000u
+#define UART_RXCNT_MASK      0x3FFu
+#define UART_TXCNT_MASK      0x3FFu
+#define UART_CLKDIV_INT_MASK 0xFFFu
+
+#define SPI1_BASE            0x60002000u
+#define SPI_OFF_RD_STATUS    0x2C
+#define SPI_OFF_USER         0x18
+#define SPI_OFF_USER1        0x1C
+#define SPI_OFF_USER2        0x20
+#define SPI_OFF_MISO_DLEN    0x28
+#define SPI_OFF_W0           0x58
+#define SPI_USR_ADDR_SHIFT   0
+
+#define CHIP_RESET_REG       0x60008000u
+#define CHIP_RESET_BIT       (1u << 31)
+
+#define RWDT_CONFIG0         0x60008098u
+#define RWDT_WPROTECT        0x600080B0u
+#define RWDT_INT_CLR         0x6000804Cu
+#define RWDT_INT_BIT         (1u << 3)
+#define SWD_CONF             0x600080B4u
+#define SWD_AUTO_FEED        (1u << 31)
+#define SWD_WPROTECT         0x600080B8u
+#define SWD_KEY              0x8F1D312Au
+
+#endif /* CHIP_H */

@@ -1,0 +1,206 @@
+/* stub-spi.c: the SPI flash through the SPI1 controller's registers (ESP32 family)
+ *
+ * The ROM-equivalent sequences of protocol-facts §12.4: the controller's built-in commands
+ * for write enable, status, page program and the erases (their bits in SPI_CMD clear when
+ * the transaction is done), and a user-defined transaction (command 0x03, 24-bit address,
+ * data in) for reads, 64 bytes (W0..W15) at a time. The flash must have been attached by the
+ * ROM first: the host sends SPI_ATTACH to the ROM loader before it uploads this stub (§12.0,
+ * §2), because attaching means a windowed ROM call (§12.4 "Attach").
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "stub-family.h"
+
+#define SPI_CMD       (SPI1_BASE + 0x00)
+#define SPI_ADDR      (SPI1_BASE + 0x04)
+#define SPI_CTRL      (SPI1_BASE + 0x08)
+#define SPI_RD_STATUS (SPI1_BASE + SPI_OFF_RD_STATUS)
+#define SPI_USER      (SPI1_BASE + SPI_OFF_USER)
+#define SPI_USER1     (SPI1_BASE + SPI_OFF_USER1)
+#define SPI_USER2     (SPI1_BASE + SPI_OFF_USER2)
+#define SPI_MISO_DLEN (SPI1_BASE + SPI_OFF_MISO_DLEN)
+#define SPI_W0        (SPI1_BASE + SPI_OFF_W0)
+
+/* §12.4 USER, USER1, USER2 fields. */
+#define USER_COMMAND   (1u << 31)
+#define USER_ADDR      (1u << 30)
+#define USER_MISO      (1u << 28)
+#define USER1_ADDR_24  (23u << 26)
+#define USER2_READ_03  ((7u << 28) | 0x03u)
+/* CTRL: the fast/dual/quad read-mode bits (FREAD_QIO b24, FREAD_DIO b23, FREAD_QUAD b20,
+ * FREAD_DUAL b14, FASTRD_MODE b13; and FCMD_QUAD b8 / FCMD_DUAL b7 on S2 and later), cleared
+ * so that the user-defined read is a plain single-line one. WP_REG b21, RESANDRES b15 (what
+ * esp-flasher-stub writes on the ESP32, §12.4). */
+#define CTRL_READ_MODES ((1u << 24) | (1u << 23) | (1u << 20) | (1u << 14) | (1u << 13) | \
+                         (1u << 8) | (1u << 7))
+#define CTRL_WP_REG     (1u << 21)
+#define CTRL_RESANDRES  (1u << 15)
+
+#define STATUS_WIP (1u << 0)
+#define STATUS_WEL (1u << 1)
+
+#define CHUNK 64u
+#define PAGE  256u
+
+/* The controller's own state machine, not the flash: bits [16:0] of CMD are status fields on
+ * the newer chips (§12.4 "MST_ST"), so only the command bits are watched. */
+#define CMD_BITS 0xFFFE0000u
+#define CMD_WAIT_LIMIT 1000000u
+
+/* A chip erase of a 16 MB flash takes up to ~200 s (datasheet figures of common parts). */
+#define READY_WAIT_LIMIT 40000000u   /* polls, each about 5 us apart */
+
+static int
+wait_cmd (void)
+{
+  for (uint32_t i = 0; i < CMD_WAIT_LIMIT; i++)
+    if ((REG (SPI_CMD) & CMD_BITS) == 0)
+      return 0;
+  return 1;
+}
+
+static int
+command (uint32_t bit)
+{
+  REG (SPI_CMD) = bit;
+  return wait_cmd ();
+}
+
+static int
+read_status (uint32_t *status)
+{
+  REG (SPI_RD_STATUS) = 0;
+  if (command (SPI_CMD_RDSR))
+    return 1;
+  *status = REG (SPI_RD_STATUS) & 0xFFFFu;
+  return 0;
+}
+
+static int
+wait_ready (void)
+{
+  uint32_t status;
+
+  for (uint32_t i = 0; i < READY_WAIT_LIMIT; i++)
+    {
+      if (read_status (&status))
+        return 1;
+      if (!(status & STATUS_WIP))
+        return 0;
+      family_delay_us (5);
+    }
+  return 1;
+}
+
+static int
+write_enable (void)
+{
+  uint32_t status = 0;
+
+  if (wait_ready () || command (SPI_CMD_WREN))
+    return 1;
+  for (uint32_t i = 0; i < 1000; i++)
+    {
+      if (read_status (&status))
+        return 1;
+      if (status & STATUS_WEL)
+        return 0;
+      family_delay_us (5);
+    }
+  return 1;
+}
+
+void
+spi_init (void)
+{
+#ifdef SPI_OFF_CLOCK
+  /* ESP32: what esp-flasher-stub sets up when the ROM has attached the flash (§12.4): plain
+   * mode, SPI clock 0x3043, 24 address bits and 8 dummy cycles, command phase on. */
+  REG (SPI_CTRL) = CTRL_WP_REG | CTRL_RESANDRES;
+  REG (SPI1_BASE + SPI_OFF_CLOCK) = 0x3043u;
+  REG (SPI_USER1) = USER1_ADDR_24 | 7u;
+  REG (SPI_USER) |= USER_COMMAND;
+#else
+  REG (SPI_CTRL) &= ~CTRL_READ_MODES;
+#endif
+}
+
+int
+spi_read (uint32_t addr, void *dst, uint32_t len)
+{
+  uint8_t *d = dst;
+  uint32_t user = REG (SPI_USER), user1 = REG (SPI_USER1), user2 = REG (SPI_USER2);
+  int rc = 0;
+
+  if (wait_ready ())
+    return 1;
+  REG (SPI_USER) = USER_COMMAND | USER_ADDR | USER_MISO;
+  REG (SPI_USER1) = USER1_ADDR_24;
+  REG (SPI_USER2) = USER2_READ_03;
+  while (len && rc == 0)
+    {
+      uint32_t n = len < CHUNK ? len : CHUNK;
+
+      REG (SPI_MISO_DLEN) = n * 8 - 1;
+      /* §12.4: the ESP32 takes a user transaction's address left-aligned, the others
+       * right-aligned. */
+      REG (SPI_ADDR) = addr << SPI_USR_ADDR_SHIFT;
+      rc = command (SPI_CMD_USR);
+      for (uint32_t i = 0; i < n; i += 4)
+        {
+          uint32_t w = REG (SPI_W0 + i);
+
+          for (uint32_t k = 0; k < 4 && i + k < n; k++)
+            d[i + k] = (uint8_t) (w >> (8 * k));
+        }
+      d += n;
+      addr += n;
+      len -= n;
+      family_rx_poll ();
+    }
+  /* Built-in commands come next: give them the controller as the ROM configured it. */
+  REG (SPI_USER) = user;
+  REG (SPI_USER1) = user1;
+  REG (SPI_USER2) = user2;
+  return rc;
+}
+
+int
+spi_write (uint32_t addr, const void *src, uint32_t len)
+{
+  const uint8_t *s = src;
+
+  while (len)
+    {
+      /* At most 64 bytes (the W registers) and never across a 256-byte page. */
+      uint32_t n = PAGE - addr % PAGE;
+
+      if (n > CHUNK)
+        n = CHUNK;
+      if (n > len)
+        n = len;
+      if (write_enable ())
+        return 1;
+      for (uint32_t i = 0; i < n; i += 4)
+        REG (SPI_W0 + i) = (uint32_t) s[i] | (uint32_t) s[i + 1] << 8 |
+                           (uint32_t) s[i + 2] << 16 | (uint32_t) s[i + 3] << 24;
+      REG (SPI_ADDR) = (addr & 0xFFFFFFu) | n << 24;
+      if (command (SPI_CMD_PP) || wait_ready ())
+        return 1;
+      s += n;
+      addr += n;
+      len -= n;
+    }
+  return 0;
+}
+
+int
+spi_erase (uint32_t cmd_bit, uint32_t addr)
+{
+  if (write_enable ())
+    return 1;
+  REG (SPI_ADDR) = addr & 0xFFFFFFu;
+  if (command (cmd_bit))
+    return 1;
+  return wait_ready ();
+}
