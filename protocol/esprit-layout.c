@@ -553,10 +553,10 @@ esprit_layout_find (const EspritLayout  *layout,
       g_string_append_printf (names, "%s%s", names->len ? ", " : "", r->name);
     }
   if (names->len == 0)
-    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND,
+    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
                  _("No partition “%s”: no layout was recognised on this flash"), name);
   else
-    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND,
+    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
                  _("No partition “%s” (there are: %s)"), name, names->str);
   return NULL;
 }

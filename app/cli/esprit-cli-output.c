@@ -51,6 +51,9 @@ esprit_cli_board_free (EspritCliBoard *board)
 {
   if (board == NULL)
     return;
+  /* The single-board output must not print through a board that is gone. */
+  if (board->cli != NULL && board->cli->plain == board)
+    board->cli->plain = NULL;
   g_clear_object (&board->session);
   g_free (board->port);
   g_free (board->name);

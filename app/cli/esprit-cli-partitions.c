@@ -225,7 +225,7 @@ esprit_cli_cmd_erase_settings (EspritCli  *opts,
   regions = esprit_layout_settings_regions (layout);
   if (regions->len == 0)
     {
-      g_set_error_literal (&error, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND,
+      g_set_error_literal (&error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
                            _("This flash has no settings regions (no nvs partition)"));
       return esprit_cli_fail (opts, error);
     }
