@@ -291,7 +291,8 @@ EspritLayout *esprit_layout_detect_image   (const guint8          *data,
 char       *esprit_layout_describe         (const EspritLayout    *layout);
 
 /* The region called @name ("nvs", "app0", "sketch", "fs", "eeprom", "rfcal", "wifi",
- * "bootloader", "partition_table"), or NULL with ESPRIT_ERROR_NOT_FOUND listing the names. */
+ * "bootloader", "partition_table"), or NULL with ESPRIT_ERROR_INVALID_ARGUMENT listing the
+ * names. */
 const EspritRegion *esprit_layout_find     (const EspritLayout    *layout,
                                             const char            *name,
                                             GError               **error);
