@@ -40,4 +40,11 @@ gboolean    _esprit_layout_detect_esp8266  (EspritLayout          *layout,
                                             EspritLayoutReader    *reader,
                                             GError               **error);
 
+/* Sets an ESPRIT_ERROR @code with a formatted message; returns FALSE (the table and CSV
+ * parsers' refusals). */
+gboolean _esprit_layout_fail (GError    **error,
+                              int         code,
+                              const char *format,
+                              ...) G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

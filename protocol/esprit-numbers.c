@@ -102,6 +102,18 @@ esprit_parse_size (const char  *text,
 }
 
 gboolean
+esprit_parse_count (const char *text,
+                    gint64     *count)
+{
+  guint32 v;
+
+  if (!esprit_parse_number (text, "count", &v, NULL))
+    return FALSE;
+  *count = v;
+  return TRUE;
+}
+
+gboolean
 esprit_parse_mac (const char  *text,
                   guint8       mac[6],
                   GError     **error)

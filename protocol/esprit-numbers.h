@@ -22,6 +22,10 @@ gboolean esprit_parse_size   (const char  *text,
                               const char  *what,
                               guint32     *value,
                               GError     **error);
+/* A count for an option ("1000", "0x400", "4K"): esprit_parse_number() into a gint64, with
+ * no message (the caller says which option was wrong). */
+gboolean esprit_parse_count  (const char  *text,
+                              gint64      *count);
 /* "aa:bb:cc:dd:ee:ff" (also with '-'), case-insensitive. */
 gboolean esprit_parse_mac    (const char  *text,
                               guint8       mac[6],

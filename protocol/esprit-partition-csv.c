@@ -12,49 +12,19 @@
 
 #include "esprit-error.h"
 #include "esprit-i18n.h"
-#include "esprit-layout.h"
+#include "esprit-layout-private.h"
+#include "esprit-numbers.h"
 
 #define APP_ALIGN  0x10000u
 #define DATA_ALIGN 0x1000u
 
-static gboolean G_GNUC_PRINTF (3, 4)
-fail (GError    **error,
-      int         code,
-      const char *format,
-      ...)
-{
-  g_autofree char *msg = NULL;
-  va_list args;
 
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, ESPRIT_ERROR, code, msg);
-  return FALSE;
-}
-
-#define invalid(error, ...) fail (error, ESPRIT_ERROR_IMAGE_INVALID, __VA_ARGS__)
-
+/* esp-idf's CSV numbers: 0x9000, 36864, 20K, 1M (the shared parser's forms). */
 static gboolean
 parse_csv_number (const char *text,
                   guint32    *value)
 {
-  char *end = NULL;
-  guint64 v;
-
-  if (!g_ascii_isdigit (*text))
-    return FALSE;
-  v = g_ascii_strtoull (text, &end, 0);
-  if (g_ascii_strcasecmp (end, "K") == 0)
-    v *= 1024;
-  else if (g_ascii_strcasecmp (end, "M") == 0)
-    v *= 1024 * 1024;
-  else if (*end != '\0')
-    return FALSE;
-  if (v > G_MAXUINT32)
-    return FALSE;
-  *value = (guint32) v;
-  return TRUE;
+  return esprit_parse_number (text, "number", value, NULL);
 }
 
 static gboolean
@@ -130,17 +100,17 @@ esprit_partition_table_from_csv (const char            *text,
       for (guint i = 0; i < n; i++)
         g_strstrip (f[i]);
       if (n < 5 || n > 6)
-        return invalid (error, _("Line %u: %u fields (name, type, subtype, offset, size and "
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: %u fields (name, type, subtype, offset, size and "
                                  "flags expected)"), ln + 1, n);
       if (*f[0] == '\0' || strlen (f[0]) > ESPRIT_PARTITION_LABEL_LEN)
-        return invalid (error, _("Line %u: the name must be 1 to 16 characters"), ln + 1);
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: the name must be 1 to 16 characters"), ln + 1);
       for (const char *c = f[0]; *c; c++)
         if ((guchar) *c < 0x20 || (guchar) *c >= 0x7F)
-          return invalid (error, _("Line %u: the name must be printable ASCII"), ln + 1);
+          return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: the name must be printable ASCII"), ln + 1);
       if (!parse_csv_type (f[1], &type))
-        return invalid (error, _("Line %u: unknown type “%s”"), ln + 1, f[1]);
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: unknown type “%s”"), ln + 1, f[1]);
       if (!parse_csv_subtype (f[2], type, &subtype))
-        return invalid (error, _("Line %u: unknown subtype “%s” for type %s"), ln + 1, f[2],
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: unknown subtype “%s” for type %s"), ln + 1, f[2],
                         f[1]);
       align = type == ESPRIT_PARTITION_TYPE_APP ? APP_ALIGN : DATA_ALIGN;
       if (*f[3] == '\0')
@@ -148,13 +118,13 @@ esprit_partition_table_from_csv (const char            *text,
           /* An empty offset follows the previous partition, aligned as its type needs. */
           next = (next + align - 1) / align * align;
           if (next > G_MAXUINT32)
-            return invalid (error, _("Line %u: the partition would start past 4 GB"), ln + 1);
+            return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: the partition would start past 4 GB"), ln + 1);
           offset = (guint32) next;
         }
       else if (!parse_csv_number (f[3], &offset))
-        return invalid (error, _("Line %u: bad offset “%s”"), ln + 1, f[3]);
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: bad offset “%s”"), ln + 1, f[3]);
       if (!parse_csv_number (f[4], &size) || size == 0)
-        return invalid (error, _("Line %u: bad size “%s”"), ln + 1, f[4]);
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: bad size “%s”"), ln + 1, f[4]);
       if (n == 6 && *f[5] != '\0')
         {
           g_auto(GStrv) names = g_strsplit (f[5], ":", -1);
@@ -167,15 +137,15 @@ esprit_partition_table_from_csv (const char            *text,
               else if (g_ascii_strcasecmp (names[i], "readonly") == 0)
                 flags |= ESPRIT_PARTITION_FLAG_READONLY;
               else if (*names[i] != '\0')
-                return invalid (error, _("Line %u: unknown flag “%s”"), ln + 1, names[i]);
+                return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: unknown flag “%s”"), ln + 1, names[i]);
             }
         }
       if (!esprit_partition_table_add (table, f[0], type, subtype, offset, size, flags))
-        return invalid (error, _("Line %u: more than 95 partitions"), ln + 1);
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Line %u: more than 95 partitions"), ln + 1);
       next = (guint64) offset + size;
     }
   if (table->n_entries == 0)
-    return fail (error, ESPRIT_ERROR_NOT_FOUND, _("The CSV text has no partitions"));
+    return _esprit_layout_fail (error, ESPRIT_ERROR_NOT_FOUND, _("The CSV text has no partitions"));
   return esprit_partition_table_check (table, TRUE, error);
 }
 

@@ -17,7 +17,7 @@
 #include "esprit-command.h"
 #include "esprit-error.h"
 #include "esprit-i18n.h"
-#include "esprit-layout.h"
+#include "esprit-layout-private.h"
 
 #define ENTRY_MAGIC  0x50AA   /* bytes AA 50 */
 #define MD5_MAGIC    0xEBEB
@@ -26,11 +26,11 @@
 #define NVS_MIN_SIZE 0x3000u
 #define N_SLOTS      (ESPRIT_PARTITION_TABLE_LEN / ESPRIT_PARTITION_ENTRY_LEN)   /* 96 */
 
-static gboolean G_GNUC_PRINTF (3, 4)
-fail (GError    **error,
-      int         code,
-      const char *format,
-      ...)
+gboolean
+_esprit_layout_fail (GError    **error,
+                     int         code,
+                     const char *format,
+                     ...)
 {
   g_autofree char *msg = NULL;
   va_list args;
@@ -41,8 +41,6 @@ fail (GError    **error,
   g_set_error_literal (error, ESPRIT_ERROR, code, msg);
   return FALSE;
 }
-
-#define invalid(error, ...) fail (error, ESPRIT_ERROR_IMAGE_INVALID, __VA_ARGS__)
 
 /* ---- names -------------------------------------------------------------------------- */
 
@@ -149,39 +147,39 @@ esprit_partition_table_check (const EspritPartitionTable *table,
 
       sorted[i] = p;
       if (p->size == 0)
-        return invalid (error, _("Partition “%s” has size 0"), p->label);
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partition “%s” has size 0"), p->label);
       if ((guint64) p->offset + p->size > G_MAXUINT32 + (guint64) 1)
-        return invalid (error, _("Partition “%s” (0x%x + 0x%x) ends past 4 GB"), p->label,
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partition “%s” (0x%x + 0x%x) ends past 4 GB"), p->label,
                         p->offset, p->size);
       if (p->offset % align != 0)
-        return invalid (error, _("Partition “%s” at 0x%x is not aligned to 0x%x"), p->label,
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partition “%s” at 0x%x is not aligned to 0x%x"), p->label,
                         p->offset, align);
       if (p->type == ESPRIT_PARTITION_TYPE_APP && p->size % DATA_ALIGN != 0)
-        return invalid (error, _("App partition “%s” size 0x%x is not a multiple of 0x1000"),
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("App partition “%s” size 0x%x is not a multiple of 0x1000"),
                         p->label, p->size);
       /* §10.1: the first partition is at or after the table's own sector. */
       if (!is_table_or_bootloader (p) && p->offset < table->table_offset + DATA_ALIGN)
-        return invalid (error, _("Partition “%s” at 0x%x overlaps the partition table or what "
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partition “%s” at 0x%x overlaps the partition table or what "
                                  "precedes it (partitions start at 0x%x or later)"),
                         p->label, p->offset, table->table_offset + DATA_ALIGN);
       for (guint j = 0; j < i; j++)
         if (strcmp (table->entries[j].label, p->label) == 0)
-          return invalid (error, _("Two partitions are named “%s”"), p->label);
+          return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Two partitions are named “%s”"), p->label);
       if (p->type == ESPRIT_PARTITION_TYPE_DATA && p->subtype == ESPRIT_PARTITION_SUBTYPE_OTADATA)
         {
           n_otadata++;
           if (strict && p->size != ESPRIT_OTADATA_SIZE)
-            return invalid (error, _("The otadata partition “%s” is 0x%x bytes (exactly 0x2000 "
+            return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("The otadata partition “%s” is 0x%x bytes (exactly 0x2000 "
                                      "expected)"), p->label, p->size);
         }
       if (strict && p->type == ESPRIT_PARTITION_TYPE_DATA &&
           p->subtype == ESPRIT_PARTITION_SUBTYPE_NVS && p->size < NVS_MIN_SIZE &&
           !(p->flags & ESPRIT_PARTITION_FLAG_READONLY))
-        return invalid (error, _("NVS partition “%s” is 0x%x bytes (writable NVS needs at "
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("NVS partition “%s” is 0x%x bytes (writable NVS needs at "
                                  "least 0x3000)"), p->label, p->size);
     }
   if (strict && n_otadata > 1)
-    return invalid (error, _("%u otadata partitions (at most one is allowed)"), n_otadata);
+    return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("%u otadata partitions (at most one is allowed)"), n_otadata);
 
   qsort (sorted, table->n_entries, sizeof sorted[0], compare_by_offset);
   for (guint i = 1; i < table->n_entries; i++)
@@ -189,7 +187,7 @@ esprit_partition_table_check (const EspritPartitionTable *table,
       const EspritPartition *a = sorted[i - 1], *b = sorted[i];
 
       if ((guint64) a->offset + a->size > b->offset)
-        return invalid (error, _("Partitions “%s” (0x%x–0x%llx) and “%s” (0x%x–0x%llx) "
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partitions “%s” (0x%x–0x%llx) and “%s” (0x%x–0x%llx) "
                                  "overlap"), a->label, a->offset,
                         (unsigned long long) a->offset + a->size - 1, b->label, b->offset,
                         (unsigned long long) b->offset + b->size - 1);
@@ -244,7 +242,7 @@ esprit_partition_table_parse (const guint8          *data,
   table->table_offset = table_offset;
   len = MIN (len, ESPRIT_PARTITION_TABLE_LEN);
   if (len < ESPRIT_PARTITION_ENTRY_LEN)
-    return invalid (error, _("A partition table needs at least 32 bytes, this is %zu"), len);
+    return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("A partition table needs at least 32 bytes, this is %zu"), len);
 
   for (pos = 0;; pos += ESPRIT_PARTITION_ENTRY_LEN)
     {
@@ -253,12 +251,12 @@ esprit_partition_table_parse (const guint8          *data,
       EspritPartition *p;
 
       if (len - pos < ESPRIT_PARTITION_ENTRY_LEN)
-        return invalid (error, _("The partition table has no end marker in its first %zu bytes "
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("The partition table has no end marker in its first %zu bytes "
                                  "(%u entries; at most 95 fit)"), len, table->n_entries);
       if (all_ff (e, ESPRIT_PARTITION_ENTRY_LEN))
         {
           if (pos == 0)
-            return fail (error, ESPRIT_ERROR_NOT_FOUND,
+            return _esprit_layout_fail (error, ESPRIT_ERROR_NOT_FOUND,
                          _("No partition table at 0x%x: it is erased"), table_offset);
           break;
         }
@@ -273,7 +271,7 @@ esprit_partition_table_parse (const guint8          *data,
               g_autofree char *want = hex16 (e + 16);
               g_autofree char *got = hex16 (digest);
 
-              return invalid (error, _("The partition table's MD5 does not match: the table "
+              return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("The partition table's MD5 does not match: the table "
                                        "says %s, its entries give %s"), want, got);
             }
           table->has_md5 = TRUE;
@@ -282,13 +280,13 @@ esprit_partition_table_parse (const guint8          *data,
       if (magic != ENTRY_MAGIC)
         {
           if (pos == 0)
-            return invalid (error, _("No partition table at 0x%x: bad magic 0x%04x (0x50aa "
+            return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("No partition table at 0x%x: bad magic 0x%04x (0x50aa "
                                      "expected)"), table_offset, magic);
-          return invalid (error, _("Partition table entry %zu has a bad magic 0x%04x (0x50aa "
+          return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partition table entry %zu has a bad magic 0x%04x (0x50aa "
                                    "expected)"), pos / ESPRIT_PARTITION_ENTRY_LEN + 1, magic);
         }
       if (table->n_entries == ESPRIT_PARTITION_MAX_ENTRIES)
-        return invalid (error, _("The partition table has more than 95 entries"));
+        return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("The partition table has more than 95 entries"));
       p = &table->entries[table->n_entries++];
       p->type = e[2];
       p->subtype = e[3];
@@ -299,7 +297,7 @@ esprit_partition_table_parse (const guint8          *data,
       p->flags = esprit_read_le32 (e + 28);
       for (const char *c = p->label; *c; c++)
         if ((guchar) *c < 0x20 || (guchar) *c >= 0x7F)
-          return invalid (error, _("Partition table entry %u has a label with unprintable "
+          return _esprit_layout_fail (error, ESPRIT_ERROR_IMAGE_INVALID, _("Partition table entry %u has a label with unprintable "
                                    "bytes"), table->n_entries);
     }
   return esprit_partition_table_check (table, FALSE, error);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "esprit-numbers.h"
 #include "esprit-sim-classroom.h"
 #include "esprit-sim-server.h"
 

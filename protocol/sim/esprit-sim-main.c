@@ -62,19 +62,6 @@ serve_thread (gpointer data)
   return NULL;
 }
 
-static gboolean
-parse_count (const char *text,
-             gint64     *out)
-{
-  char *end = NULL;
-  gint64 v = g_ascii_strtoll (text, &end, 0);
-
-  if (end == text || *end != '\0' || v < 0)
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -140,13 +127,13 @@ main (int    argc,
     }
   if (esprit_sim_ota_wanted ())
     return esprit_sim_ota_main (config.chip, flash, config.flash_size, events_file);
-  if ((noise_s && !parse_count (noise_s, &noise)) ||
-      (corrupt_tx_s && !parse_count (corrupt_tx_s, &corrupt_tx)) ||
-      (corrupt_rx_s && !parse_count (corrupt_rx_s, &corrupt_rx)) ||
-      (drop_s && !parse_count (drop_s, &drop_frame)) ||
-      (stall_after_s && !parse_count (stall_after_s, &stall_after)) ||
-      (stall_ms_s && !parse_count (stall_ms_s, &stall_ms)) ||
-      (disconnect_s && !parse_count (disconnect_s, &disconnect_after)))
+  if ((noise_s && !esprit_parse_count (noise_s, &noise)) ||
+      (corrupt_tx_s && !esprit_parse_count (corrupt_tx_s, &corrupt_tx)) ||
+      (corrupt_rx_s && !esprit_parse_count (corrupt_rx_s, &corrupt_rx)) ||
+      (drop_s && !esprit_parse_count (drop_s, &drop_frame)) ||
+      (stall_after_s && !esprit_parse_count (stall_after_s, &stall_after)) ||
+      (stall_ms_s && !esprit_parse_count (stall_ms_s, &stall_ms)) ||
+      (disconnect_s && !esprit_parse_count (disconnect_s, &disconnect_after)))
     {
       fprintf (stderr, "esprit-sim: fault counts are non-negative numbers\n");
       return 2;
@@ -195,7 +182,7 @@ main (int    argc,
 
       if (g_str_has_prefix (listen, "rfc2217://"))
         serve.flags = ESPRIT_SIM_SERVE_RFC2217 | (plain_lines ? ESPRIT_SIM_SERVE_PLAIN_LINES : 0);
-      if (colon == NULL || !parse_count (colon + 1, &port) || port > 65535)
+      if (colon == NULL || !esprit_parse_count (colon + 1, &port) || port > 65535)
         {
           fprintf (stderr, "esprit-sim: --listen %s needs HOST:PORT\n", listen);
           return 2;

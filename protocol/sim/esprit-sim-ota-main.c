@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "esprit-numbers.h"
 #include "esprit-sim-ota.h"
 
 static char *ota_url, *ota_password, *ota_password_hash, *ota_core, *ota_publish;
@@ -62,20 +63,12 @@ serve (gpointer data)
   return NULL;
 }
 
+/* An optional count option: absent is fine. */
 static gboolean
 parse_count (const char *text,
              gint64     *out)
 {
-  char *end = NULL;
-  gint64 v;
-
-  if (text == NULL)
-    return TRUE;
-  v = g_ascii_strtoll (text, &end, 0);
-  if (end == text || *end != '\0' || v < 0)
-    return FALSE;
-  *out = v;
-  return TRUE;
+  return text == NULL || esprit_parse_count (text, out);
 }
 
 int
