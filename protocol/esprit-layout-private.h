@@ -10,8 +10,18 @@ G_BEGIN_DECLS
 
 #define ESPRIT_ESP8266_FS_BLOCK 0x2000u
 
-/* A chunk cache over an EspritFlashReadFunc (esprit-layout.c). */
+/* A chunk cache over an EspritFlashReadFunc (esprit-layout-reader.c); the detection sets
+ * its source. */
 typedef struct _EspritLayoutReader EspritLayoutReader;
+
+struct _EspritLayoutReader {
+  EspritFlashReadFunc  read;
+  gpointer             user_data;
+  guint32              flash_size;
+  const guint8        *whole;      /* the image in memory, or NULL */
+  GHashTable          *chunks;     /* chunk index -> 4 KB copy */
+  GByteArray          *span;       /* reads across chunks are assembled here */
+};
 
 /* Reads through the cache; NULL (and @error set) on a reader failure, or when @addr + @len
  * is past the flash (then without @error: the caller treats it as absent). The pointer is
@@ -46,5 +56,12 @@ gboolean _esprit_layout_fail (GError    **error,
                               int         code,
                               const char *format,
                               ...) G_GNUC_PRINTF (3, 4);
+
+/* Whether @len bytes at @p are all 0xFF (erased). */
+gboolean    _esprit_layout_all_ff          (const guint8          *p,
+                                            gsize                  len);
+EspritLayoutReader *_esprit_layout_reader_new (guint32             flash_size);
+void        _esprit_layout_reader_free     (EspritLayoutReader    *reader);
+EspritRegion *_esprit_region_copy          (const EspritRegion    *region);
 
 G_END_DECLS

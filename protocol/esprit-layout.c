@@ -1,5 +1,5 @@
-/* esprit-layout.c: recognising a layout from a few chunks of flash read through a cache:
- * ESP-IDF tables with their bootloader, apps and otadata, or an ESP8266 layout (§10)
+/* esprit-layout.c: the layout types' own functions: layouts (describe, find a region by name,
+ * the settings regions), regions, and the chunk knowledge a front end feeds (§10)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,154 +14,13 @@
 #include "esprit-i18n.h"
 #include "esprit-layout-private.h"
 
-static gboolean
-all_ff (const guint8 *p,
-        gsize         len)
+gboolean
+_esprit_layout_all_ff (const guint8 *p,
+                       gsize         len)
 {
   for (gsize i = 0; i < len; i++)
     if (p[i] != 0xFF)
       return FALSE;
-  return TRUE;
-}
-
-/* ---- the reader --------------------------------------------------------------------- */
-
-struct _EspritLayoutReader {
-  EspritFlashReadFunc  read;
-  gpointer             user_data;
-  guint32              flash_size;
-  const guint8        *whole;      /* the image in memory, or NULL */
-  GHashTable          *chunks;     /* chunk index -> 4 KB copy */
-  GByteArray          *span;       /* reads across chunks are assembled here */
-};
-
-static const guint8 *
-reader_chunk (EspritLayoutReader  *reader,
-              guint32              index,
-              GError             **error)
-{
-  guint8 *chunk = g_hash_table_lookup (reader->chunks, GUINT_TO_POINTER (index));
-  guint32 addr = index * ESPRIT_CHUNK_SIZE;
-  guint32 len = MIN (ESPRIT_CHUNK_SIZE, reader->flash_size - addr);
-
-  if (chunk != NULL)
-    return chunk;
-  chunk = g_malloc0 (ESPRIT_CHUNK_SIZE);
-  if (!reader->read (addr, len, chunk, reader->user_data, error))
-    {
-      g_free (chunk);
-      return NULL;
-    }
-  g_hash_table_insert (reader->chunks, GUINT_TO_POINTER (index), chunk);
-  return chunk;
-}
-
-const guint8 *
-_esprit_layout_read (EspritLayoutReader  *reader,
-                     guint32              addr,
-                     guint32              len,
-                     GError             **error)
-{
-  guint32 first, last;
-
-  if (len == 0 || (guint64) addr + len > reader->flash_size)
-    return NULL;
-  if (reader->whole != NULL)
-    return reader->whole + addr;
-  first = addr / ESPRIT_CHUNK_SIZE;
-  last = (addr + len - 1) / ESPRIT_CHUNK_SIZE;
-  if (first == last)
-    {
-      const guint8 *chunk = reader_chunk (reader, first, error);
-
-      return chunk ? chunk + addr % ESPRIT_CHUNK_SIZE : NULL;
-    }
-  g_byte_array_set_size (reader->span, 0);
-  for (guint32 i = first; i <= last; i++)
-    {
-      const guint8 *chunk = reader_chunk (reader, i, error);
-      guint32 from = i == first ? addr % ESPRIT_CHUNK_SIZE : 0;
-      guint32 to = i == last ? (addr + len - 1) % ESPRIT_CHUNK_SIZE + 1 : ESPRIT_CHUNK_SIZE;
-
-      if (chunk == NULL)
-        return NULL;
-      g_byte_array_append (reader->span, chunk + from, to - from);
-    }
-  return reader->span->data;
-}
-
-gboolean
-_esprit_layout_walk_image (EspritLayoutReader  *reader,
-                           guint32              addr,
-                           gboolean             extended,
-                           EspritImageInfo     *info,
-                           gboolean            *verified,
-                           GError             **error)
-{
-  guint header_len = 8 + (extended ? 16 : 0);
-  const guint8 *h = _esprit_layout_read (reader, addr, header_len, error);
-  guint64 pos;
-  guint n;
-
-  memset (info, 0, sizeof *info);
-  info->chip = ESPRIT_CHIP_AUTO;
-  if (verified != NULL)
-    *verified = FALSE;
-  if (h == NULL || h[0] != ESPRIT_IMAGE_MAGIC || h[1] == 0 || h[1] > 16)
-    return FALSE;
-  info->kind = ESPRIT_IMAGE_ESP;
-  n = info->n_segments = h[1];
-  info->flash_mode = h[2];
-  info->size_freq = h[3];
-  info->entry = esprit_read_le32 (h + 4);
-  if (extended)
-    {
-      EspritChip chip;
-
-      info->has_extended_header = TRUE;
-      info->ext_chip_id = esprit_read_le16 (h + 12);
-      info->min_rev = esprit_read_le16 (h + 15);
-      info->max_rev = esprit_read_le16 (h + 17);
-      info->hash_appended = h[23] == 1;
-      if (h[23] > 1 || !esprit_chip_from_security_id (info->ext_chip_id, &chip))
-        return FALSE;
-      info->chip = chip;
-    }
-  else
-    info->chip = ESPRIT_CHIP_ESP8266;
-  pos = addr + header_len;
-  for (guint i = 0; i < n; i++)
-    {
-      const guint8 *s = _esprit_layout_read (reader, (guint32) pos, 8, error);
-
-      if (s == NULL)
-        return FALSE;
-      info->segments[i].load_addr = esprit_read_le32 (s);
-      info->segments[i].length = esprit_read_le32 (s + 4);
-      info->segments[i].file_offset = (gsize) (pos + 8 - addr);
-      pos += 8 + (guint64) info->segments[i].length;
-      if (pos > reader->flash_size)
-        return FALSE;
-    }
-  /* §5 footer: padding to 15 mod 16, the checksum byte, then the SHA-256 if appended. */
-  pos += 15 - (pos - addr) % 16 + 1 + (info->hash_appended ? 32 : 0);
-  if (pos > reader->flash_size)
-    return FALSE;
-  info->image_len = (gsize) (pos - addr);
-  if (reader->whole != NULL)
-    {
-      EspritImageInfo full;
-
-      /* With the data at hand, the image parser checks the checksum and the hash too. */
-      if (esprit_image_parse (reader->whole + addr, reader->flash_size - addr,
-                              extended ? info->chip : ESPRIT_CHIP_ESP8266, &full, NULL) &&
-          full.kind == ESPRIT_IMAGE_ESP)
-        {
-          *info = full;
-          if (verified != NULL)
-            *verified = TRUE;
-        }
-    }
   return TRUE;
 }
 
@@ -178,327 +37,6 @@ esprit_layout_free (EspritLayout *layout)
   g_free (layout->table_error);
   g_clear_pointer (&layout->regions, g_ptr_array_unref);
   g_free (layout);
-}
-
-static int
-compare_regions (gconstpointer a,
-                 gconstpointer b)
-{
-  const EspritRegion *ra = *(EspritRegion * const *) a;
-  const EspritRegion *rb = *(EspritRegion * const *) b;
-
-  return ra->offset < rb->offset ? -1 : ra->offset > rb->offset;
-}
-
-/* ---- ESP32 family: the partition table ---------------------------------------------- */
-
-static EspritRegionKind
-partition_kind (const EspritPartition *p)
-{
-  switch (p->type)
-    {
-    case ESPRIT_PARTITION_TYPE_APP:
-      return ESPRIT_REGION_APP;
-    case ESPRIT_PARTITION_TYPE_BOOTLOADER:
-      return ESPRIT_REGION_BOOTLOADER;
-    case ESPRIT_PARTITION_TYPE_PARTITION_TABLE:
-      return ESPRIT_REGION_PARTITION_TABLE;
-    case ESPRIT_PARTITION_TYPE_DATA:
-      switch (p->subtype)
-        {
-        case ESPRIT_PARTITION_SUBTYPE_OTADATA:
-        case ESPRIT_PARTITION_SUBTYPE_PHY:
-        case ESPRIT_PARTITION_SUBTYPE_NVS:
-        case 0x04:   /* nvs_keys */
-          return ESPRIT_REGION_SETTINGS;
-        case ESPRIT_PARTITION_SUBTYPE_FAT:
-        case ESPRIT_PARTITION_SUBTYPE_SPIFFS:
-        case ESPRIT_PARTITION_SUBTYPE_LITTLEFS:
-          return ESPRIT_REGION_FILESYSTEM;
-        default:
-          return ESPRIT_REGION_DATA;
-        }
-    default:
-      return ESPRIT_REGION_DATA;
-    }
-}
-
-/* Where the second-stage bootloader is: the chip's offset (§10.1), or for an unknown chip
- * the first of 0x1000, 0x0, 0x2000 holding an image whose extended header names a chip. */
-static gboolean
-find_bootloader (EspritLayout        *layout,
-                 EspritLayoutReader  *reader,
-                 guint32             *offset,
-                 EspritImageInfo     *info,
-                 gboolean            *verified,
-                 GError             **error)
-{
-  static const guint32 candidates[] = { 0x1000, 0x0, 0x2000 };
-
-  if (layout->chip != ESPRIT_CHIP_AUTO)
-    {
-      *offset = esprit_chip_get_info (layout->chip)->bootloader_offset;
-      return _esprit_layout_walk_image (reader, *offset,
-                                        layout->chip != ESPRIT_CHIP_ESP8266, info, verified,
-                                        error);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-    {
-      *offset = candidates[i];
-      if (_esprit_layout_walk_image (reader, *offset, TRUE, info, verified, error))
-        return TRUE;
-      if (error != NULL && *error != NULL)
-        return FALSE;
-    }
-  return FALSE;
-}
-
-static gboolean
-add_table_regions (EspritLayout        *layout,
-                   EspritLayoutReader  *reader,
-                   GError             **error)
-{
-  const EspritPartitionTable *table = layout->table;
-  gboolean have_boot = FALSE, have_table = FALSE;
-  EspritImageInfo info;
-  gboolean verified = FALSE;
-  guint32 boot_off;
-  int boots;
-
-  for (guint i = 0; i < table->n_entries; i++)
-    {
-      const EspritPartition *p = &table->entries[i];
-      g_autofree char *type = esprit_partition_describe_type (p);
-      EspritRegion *r = _esprit_region_new (p->label, p->offset, p->size, partition_kind (p),
-                                            type);
-
-      r->partition = (int) i;
-      have_boot |= p->type == ESPRIT_PARTITION_TYPE_BOOTLOADER;
-      have_table |= p->type == ESPRIT_PARTITION_TYPE_PARTITION_TABLE;
-      g_ptr_array_add (layout->regions, r);
-      if (p->type == ESPRIT_PARTITION_TYPE_APP)
-        {
-          if (_esprit_layout_walk_image (reader, p->offset,
-                                         layout->chip != ESPRIT_CHIP_ESP8266, &r->image,
-                                         &r->image_verified, error))
-            {
-              r->has_image = TRUE;
-              r->used = (guint32) MIN (r->image.image_len, p->size);
-            }
-          else if (error != NULL && *error != NULL)
-            return FALSE;
-        }
-      else if (p->type == ESPRIT_PARTITION_TYPE_DATA &&
-               p->subtype == ESPRIT_PARTITION_SUBTYPE_OTADATA && !layout->has_otadata)
-        {
-          const guint8 *ota = _esprit_layout_read (reader, p->offset,
-                                                   MIN (p->size, ESPRIT_OTADATA_SIZE), error);
-
-          if (ota == NULL && error != NULL && *error != NULL)
-            return FALSE;
-          if (ota != NULL)
-            {
-              esprit_otadata_parse (ota, MIN (p->size, ESPRIT_OTADATA_SIZE), &layout->otadata);
-              layout->has_otadata = TRUE;
-            }
-        }
-    }
-  boots = esprit_partition_table_boot_index (table, layout->has_otadata ? &layout->otadata
-                                                                        : NULL);
-  for (guint i = 0; i < layout->regions->len; i++)
-    {
-      EspritRegion *r = layout->regions->pdata[i];
-
-      if (r->partition >= 0 && r->partition == boots)
-        r->boots = TRUE;
-    }
-
-  if (!have_table)
-    g_ptr_array_add (layout->regions,
-                     _esprit_region_new ("partition_table", table->table_offset, 0x1000,
-                                         ESPRIT_REGION_PARTITION_TABLE,
-                                         _("ESP-IDF partition table")));
-  if (!find_bootloader (layout, reader, &boot_off, &info, &verified, error) && error != NULL &&
-      *error)
-    return FALSE;
-  if (layout->chip == ESPRIT_CHIP_AUTO && info.kind == ESPRIT_IMAGE_ESP)
-    layout->chip = info.chip;
-  if (!have_boot && layout->chip != ESPRIT_CHIP_AUTO &&
-      (boot_off = esprit_chip_get_info (layout->chip)->bootloader_offset) < table->table_offset)
-    {
-      EspritRegion *r = _esprit_region_new ("bootloader", boot_off,
-                                            table->table_offset - boot_off,
-                                            ESPRIT_REGION_BOOTLOADER,
-                                            _("second-stage bootloader"));
-
-      if (info.kind == ESPRIT_IMAGE_ESP)
-        {
-          r->has_image = TRUE;
-          r->image = info;
-          r->image_verified = verified;
-          r->used = (guint32) MIN (info.image_len, r->size);
-        }
-      g_ptr_array_add (layout->regions, r);
-    }
-  return TRUE;
-}
-
-/* ---- detection ---------------------------------------------------------------------- */
-
-static gboolean
-try_table (EspritLayout        *layout,
-           EspritLayoutReader  *reader,
-           guint32              table_offset,
-           GError             **error)
-{
-  g_autoptr(GError) parse_error = NULL;
-  const guint8 *data = _esprit_layout_read (reader, table_offset, ESPRIT_PARTITION_TABLE_LEN,
-                                            error);
-
-  if (data == NULL)
-    return error == NULL || *error == NULL;
-  layout->table = g_new0 (EspritPartitionTable, 1);
-  if (!esprit_partition_table_parse (data, ESPRIT_PARTITION_TABLE_LEN, table_offset,
-                                     layout->table, &parse_error))
-    {
-      g_clear_pointer (&layout->table, g_free);
-      if (!g_error_matches (parse_error, ESPRIT_ERROR, ESPRIT_ERROR_NOT_FOUND))
-        layout->table_error = g_strdup (parse_error->message);
-      return TRUE;
-    }
-  layout->kind = ESPRIT_LAYOUT_PARTITION_TABLE;
-  /* An ESP8266 RTOS SDK table replaces the sectors guessed at the top. */
-  g_ptr_array_set_size (layout->regions, 0);
-  return add_table_regions (layout, reader, error);
-}
-
-static EspritLayout *
-detect (EspritLayoutReader  *reader,
-        EspritChip           chip,
-        guint32              table_offset,
-        GError             **error)
-{
-  g_autoptr(EspritLayout) layout = g_new0 (EspritLayout, 1);
-  const guint8 *first;
-
-  layout->chip = chip;
-  layout->flash_size = reader->flash_size;
-  layout->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_region_free);
-
-  if (chip == ESPRIT_CHIP_ESP8266 || chip == ESPRIT_CHIP_AUTO)
-    {
-      /* A table first only where the chip is unknown: an ESP8266 sketch may hold anything
-       * at 0x8000. ESP8266 RTOS SDK builds do use a table, so it is tried after. */
-      if (chip == ESPRIT_CHIP_AUTO && !try_table (layout, reader, table_offset, error))
-        return NULL;
-      if (layout->kind == ESPRIT_LAYOUT_UNKNOWN && chip == ESPRIT_CHIP_AUTO)
-        {
-          EspritImageInfo at0;
-
-          /* An image at 0x0 whose extended header names an ESP32-family chip (an S3 or C3
-           * bootloader, an app .bin) is no ESP8266 firmware. */
-          if (_esprit_layout_walk_image (reader, 0, TRUE, &at0, NULL, error))
-            layout->chip = at0.chip;
-          else if (error != NULL && *error != NULL)
-            return NULL;
-        }
-      if (layout->kind == ESPRIT_LAYOUT_UNKNOWN && layout->chip == chip)
-        {
-          g_autoptr(EspritLayout) e8 = g_new0 (EspritLayout, 1);
-
-          e8->chip = ESPRIT_CHIP_ESP8266;
-          e8->flash_size = reader->flash_size;
-          e8->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_region_free);
-          if (!_esprit_layout_detect_esp8266 (e8, reader, error))
-            return NULL;
-          if (e8->kind != ESPRIT_LAYOUT_UNKNOWN || chip == ESPRIT_CHIP_ESP8266)
-            {
-              e8->table_error = g_steal_pointer (&layout->table_error);
-              g_clear_pointer (&layout, esprit_layout_free);
-              layout = g_steal_pointer (&e8);
-            }
-        }
-      if (layout->kind == ESPRIT_LAYOUT_UNKNOWN && chip == ESPRIT_CHIP_ESP8266 &&
-          !try_table (layout, reader, table_offset, error))
-        return NULL;
-    }
-  else if (!try_table (layout, reader, table_offset, error))
-    return NULL;
-
-  if (layout->kind == ESPRIT_LAYOUT_UNKNOWN)
-    {
-      const guint8 *table = _esprit_layout_read (reader, table_offset, 32, error);
-
-      if (error != NULL && *error != NULL)
-        return NULL;
-      first = _esprit_layout_read (reader, 0, ESPRIT_CHUNK_SIZE, error);
-      if (error != NULL && *error != NULL)
-        return NULL;
-      if (first != NULL && all_ff (first, ESPRIT_CHUNK_SIZE) &&
-          (table == NULL || all_ff (table, 32)))
-        layout->kind = ESPRIT_LAYOUT_ERASED;
-    }
-  g_ptr_array_sort (layout->regions, compare_regions);
-  return g_steal_pointer (&layout);
-}
-
-static EspritLayoutReader *
-reader_new (guint32 flash_size)
-{
-  EspritLayoutReader *reader = g_new0 (EspritLayoutReader, 1);
-
-  reader->flash_size = flash_size;
-  reader->chunks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  reader->span = g_byte_array_new ();
-  return reader;
-}
-
-static void
-reader_free (EspritLayoutReader *reader)
-{
-  g_hash_table_unref (reader->chunks);
-  g_byte_array_unref (reader->span);
-  g_free (reader);
-}
-
-EspritLayout *
-esprit_layout_detect (EspritChip            chip,
-                      guint32               flash_size,
-                      guint32               table_offset,
-                      EspritFlashReadFunc   read,
-                      gpointer              user_data,
-                      GError              **error)
-{
-  EspritLayoutReader *reader = reader_new (flash_size);
-  GError *local_error = NULL;
-  EspritLayout *layout;
-
-  reader->read = read;
-  reader->user_data = user_data;
-  layout = detect (reader, chip, table_offset, &local_error);
-  reader_free (reader);
-  if (local_error != NULL)
-    {
-      g_clear_pointer (&layout, esprit_layout_free);
-      g_propagate_error (error, local_error);
-    }
-  return layout;
-}
-
-EspritLayout *
-esprit_layout_detect_image (const guint8 *data,
-                            gsize         len,
-                            EspritChip    chip,
-                            guint32       table_offset)
-{
-  EspritLayoutReader *reader = reader_new ((guint32) MIN (len, G_MAXUINT32));
-  EspritLayout *layout;
-
-  reader->whole = data;
-  /* Nothing can fail reading memory, so no error is asked for. */
-  layout = detect (reader, chip, table_offset, NULL);
-  reader_free (reader);
-  return layout;
 }
 
 char *
@@ -583,3 +121,222 @@ esprit_layout_settings_regions (const EspritLayout *layout)
   return out;
 }
 
+/* ---- chunk knowledge ---------------------------------------------------------------- */
+
+struct _EspritChunkMap {
+  guint32  flash_size;
+  guint    n_chunks;
+  guint8  *state;     /* EspritChunkState per chunk */
+};
+
+EspritChunkMap *
+esprit_chunk_map_new (guint32 flash_size)
+{
+  EspritChunkMap *map = g_new0 (EspritChunkMap, 1);
+
+  map->flash_size = flash_size;
+  map->n_chunks = (guint) (((guint64) flash_size + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE);
+  map->state = g_malloc0 (MAX (map->n_chunks, 1));
+  return map;
+}
+
+void
+esprit_chunk_map_free (EspritChunkMap *map)
+{
+  if (map == NULL)
+    return;
+  g_free (map->state);
+  g_free (map);
+}
+
+guint32
+esprit_chunk_map_get_flash_size (const EspritChunkMap *map)
+{
+  return map->flash_size;
+}
+
+void
+esprit_chunk_map_set (EspritChunkMap   *map,
+                      guint32           addr,
+                      guint32           len,
+                      EspritChunkState  state)
+{
+  guint64 first = ((guint64) addr + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE;
+  guint64 end = ((guint64) addr + len) / ESPRIT_CHUNK_SIZE;
+
+  for (guint64 i = first; i < end && i < map->n_chunks; i++)
+    map->state[i] = state;
+}
+
+void
+esprit_chunk_map_learn (EspritChunkMap *map,
+                        guint32         addr,
+                        const guint8   *data,
+                        gsize           len)
+{
+  guint64 first = ((guint64) addr + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE;
+  guint64 end = ((guint64) addr + len) / ESPRIT_CHUNK_SIZE;
+
+  for (guint64 i = first; i < end && i < map->n_chunks; i++)
+    map->state[i] = _esprit_layout_all_ff (data + (i * ESPRIT_CHUNK_SIZE - addr), ESPRIT_CHUNK_SIZE)
+                    ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA;
+}
+
+void
+esprit_chunk_map_learn_md5 (EspritChunkMap *map,
+                            guint32         addr,
+                            const guint8    digest[16])
+{
+  static guint8 erased_md5[16];
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      g_autofree guint8 *ff = g_malloc (ESPRIT_CHUNK_SIZE);
+      g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+      gsize dlen = 16;
+
+      memset (ff, 0xFF, ESPRIT_CHUNK_SIZE);
+      g_checksum_update (md5, ff, ESPRIT_CHUNK_SIZE);
+      g_checksum_get_digest (md5, erased_md5, &dlen);
+      g_once_init_leave (&once, 1);
+    }
+  g_return_if_fail (addr % ESPRIT_CHUNK_SIZE == 0);
+  if (addr / ESPRIT_CHUNK_SIZE < map->n_chunks)
+    map->state[addr / ESPRIT_CHUNK_SIZE] = memcmp (digest, erased_md5, 16) == 0
+                                           ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA;
+}
+
+void
+esprit_chunk_map_set_erased_bitmap (EspritChunkMap *map,
+                                    const guint8   *bitmap,
+                                    guint           n_chunks)
+{
+  for (guint i = 0; i < n_chunks && i < map->n_chunks; i++)
+    map->state[i] = bitmap[i / 8] & (1u << (i % 8)) ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA;
+}
+
+EspritChunkState
+esprit_chunk_map_get (const EspritChunkMap *map,
+                      guint32               addr)
+{
+  guint i = addr / ESPRIT_CHUNK_SIZE;
+
+  return i < map->n_chunks ? map->state[i] : ESPRIT_CHUNK_UNKNOWN;
+}
+
+void
+esprit_chunk_map_count (const EspritChunkMap *map,
+                        guint32               addr,
+                        guint32               len,
+                        guint                *n_unknown,
+                        guint                *n_erased,
+                        guint                *n_data)
+{
+  guint counts[3] = { 0, 0, 0 };
+
+  if (len > 0)
+    {
+      guint64 first = addr / ESPRIT_CHUNK_SIZE;
+      guint64 last = ((guint64) addr + len - 1) / ESPRIT_CHUNK_SIZE;
+
+      for (guint64 i = first; i <= last; i++)
+        counts[i < map->n_chunks ? map->state[i] : ESPRIT_CHUNK_UNKNOWN]++;
+    }
+  if (n_unknown)
+    *n_unknown = counts[ESPRIT_CHUNK_UNKNOWN];
+  if (n_erased)
+    *n_erased = counts[ESPRIT_CHUNK_ERASED];
+  if (n_data)
+    *n_data = counts[ESPRIT_CHUNK_DATA];
+}
+
+EspritChunkState
+esprit_chunk_map_range (const EspritChunkMap *map,
+                        guint32               addr,
+                        guint32               len)
+{
+  guint u, e, d;
+
+  esprit_chunk_map_count (map, addr, len, &u, &e, &d);
+  if (len == 0 || u > 0)
+    return ESPRIT_CHUNK_UNKNOWN;
+  if (d == 0)
+    return ESPRIT_CHUNK_ERASED;
+  return e == 0 ? ESPRIT_CHUNK_DATA : ESPRIT_CHUNK_UNKNOWN;
+}
+
+/* ---- regions ------------------------------------------------------------------------ */
+
+EspritRegion *
+_esprit_region_new (const char       *name,
+                    guint32           offset,
+                    guint32           size,
+                    EspritRegionKind  kind,
+                    const char       *detail)
+{
+  EspritRegion *r = g_new0 (EspritRegion, 1);
+
+  r->name = g_strdup (name);
+  r->offset = offset;
+  r->size = size;
+  r->kind = kind;
+  r->detail = g_strdup (detail);
+  r->partition = -1;
+  return r;
+}
+
+void
+esprit_region_free (EspritRegion *region)
+{
+  if (region == NULL)
+    return;
+  g_free (region->name);
+  g_free (region->detail);
+  g_free (region);
+}
+
+EspritRegion *
+_esprit_region_copy (const EspritRegion *r)
+{
+  EspritRegion *c = g_memdup2 (r, sizeof *r);
+
+  c->name = g_strdup (r->name);
+  c->detail = g_strdup (r->detail);
+  return c;
+}
+
+char *
+esprit_region_describe_image (const EspritRegion *region)
+{
+  EspritImageInfo info;
+  g_autofree char *desc = NULL;
+
+  if (!region->has_image)
+    return NULL;
+  if (region->image_verified)
+    return esprit_image_describe (&region->image);
+  info = region->image;
+  info.checksum_ok = info.hash_ok = TRUE;
+  desc = esprit_image_describe (&info);
+  return g_strdup_printf (_("%s, checksum not read"), desc);
+}
+
+const char *
+esprit_region_kind_name (EspritRegionKind kind)
+{
+  static const char *const names[] = {
+    [ESPRIT_REGION_BOOTLOADER] = "bootloader",
+    [ESPRIT_REGION_PARTITION_TABLE] = "partition-table",
+    [ESPRIT_REGION_APP] = "app",
+    [ESPRIT_REGION_FILESYSTEM] = "filesystem",
+    [ESPRIT_REGION_SETTINGS] = "settings",
+    [ESPRIT_REGION_DATA] = "data",
+    [ESPRIT_REGION_UNKNOWN] = "unknown",
+    [ESPRIT_REGION_ERASED] = "erased",
+  };
+
+  return (guint) kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
+}
+
+/* ---- the map ------------------------------------------------------------------------ */

@@ -210,33 +210,6 @@ esprit_loader_change_baud (EspritLoader  *self,
   return TRUE;
 }
 
-/* ---- attach ------------------------------------------------------------------------ */
-
-/* ESP32-family ROMs need SPI_ATTACH first; stubs take 4 bytes, ROMs 8 (§2). The ESP8266 ROM
- * attaches in FLASH_BEGIN(0,0). */
-gboolean
-_esprit_loader_ensure_attached (EspritLoader  *self,
-                                GCancellable  *cancellable,
-                                GError       **error)
-{
-  guint8 zeros[16] = { 0 };
-
-  if (self->attached)
-    return TRUE;
-  if (self->kind == ESPRIT_LOADER_ROM && self->chip == ESPRIT_CHIP_ESP8266)
-    {
-      esprit_write_le32 (zeros + 8, 0x400);
-      if (!esprit_loader_command (self, ESPRIT_OP_FLASH_BEGIN, zeros, 16, 0, 0,
-                                  ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
-        return FALSE;
-    }
-  else if (!esprit_loader_command (self, ESPRIT_OP_SPI_ATTACH, zeros, self->kind == ESPRIT_LOADER_ROM ? 8 : 4, 0, 0,
-                                   ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
-    return FALSE;
-  self->attached = TRUE;
-  return TRUE;
-}
-
 /* ---- after -------------------------------------------------------------------------- */
 
 static gboolean

@@ -16,7 +16,6 @@
 #include "esprit-loader-private.h"
 #include "esprit-slip.h"
 
-#define ESP_RAM_BLOCK    0x1800       /* §2 block sizes */
 
 
 G_DEFINE_FINAL_TYPE (EspritLoader, esprit_loader, G_TYPE_OBJECT)
@@ -503,112 +502,29 @@ _esprit_loader_sync_once (EspritLoader  *self,
   return TRUE;
 }
 
-/* ---- registers and RAM -------------------------------------------------------------- */
+/* ---- attach ------------------------------------------------------------------------ */
 
+/* ESP32-family ROMs need SPI_ATTACH first; stubs take 4 bytes, ROMs 8 (§2). The ESP8266 ROM
+ * attaches in FLASH_BEGIN(0,0). */
 gboolean
-esprit_loader_read_reg (EspritLoader  *self,
-                        guint32        addr,
-                        guint32       *value,
-                        GCancellable  *cancellable,
-                        GError       **error)
+_esprit_loader_ensure_attached (EspritLoader  *self,
+                                GCancellable  *cancellable,
+                                GError       **error)
 {
-  guint8 data[4];
+  guint8 zeros[16] = { 0 };
 
-  esprit_write_le32 (data, addr);
-  return _esprit_loader_command_retry (self, ESPRIT_OP_READ_REG, data, 4, 0,
-                                       ESPRIT_TIMEOUT_DEFAULT, NULL, value, cancellable, error);
-}
-
-gboolean
-esprit_loader_write_reg (EspritLoader  *self,
-                         guint32        addr,
-                         guint32        value,
-                         guint32        mask,
-                         guint32        delay_us,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  guint8 data[16];
-
-  esprit_write_le32 (data, addr);
-  esprit_write_le32 (data + 4, value);
-  esprit_write_le32 (data + 8, mask);
-  esprit_write_le32 (data + 12, delay_us);
-  return esprit_loader_command (self, ESPRIT_OP_WRITE_REG, data, 16, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
-                                NULL, NULL, NULL, cancellable, error);
-}
-
-gboolean
-_esprit_loader_send_data (EspritLoader  *self,
-                          guint8         op,
-                          guint32        seq,
-                          const guint8  *block,
-                          gsize          len,
-                          guint          timeout_ms,
-                          gboolean       lost_reply_ok,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  g_autoptr(GByteArray) pkt = esprit_command_build_data (op, seq, block, len);
-  EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
-  gboolean timed_out = FALSE;
-
-  /* §2: a failed DATA block is retried 3 times. */
-  for (guint tries = 1; ; tries++)
+  if (self->attached)
+    return TRUE;
+  if (self->kind == ESPRIT_LOADER_ROM && self->chip == ESPRIT_CHIP_ESP8266)
     {
-      if (_esprit_loader_exchange (self, op, pkt->data + 8, pkt->len - 8,
-                                   esprit_read_le32 (pkt->data + 4), 0, timeout_ms, NULL, NULL,
-                                   &attempt, cancellable))
-        return TRUE;
-      if (timed_out && lost_reply_ok && attempt.result == ESPRIT_ATTEMPT_REFUSED &&
-          attempt.status == ESPRIT_ROM_ERR_INVALID_MESSAGE)
-        {
-          /* The block arrived but its reply was lost: the loader now wants the next
-           * sequence number (§8.4). */
-          return TRUE;
-        }
-      timed_out = attempt.result == ESPRIT_ATTEMPT_TIMEOUT;
-      if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST | ESPRIT_RETRY_REJECTED, tries,
-                               self->kind != ESPRIT_LOADER_ROM))
-        return esprit_attempt_fail (&attempt, error);
-      {
-        g_autofree char *why = esprit_attempt_describe (&attempt);
-
-        esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), seq,
-                           why);
-      }
-      esprit_transport_flush_input (self->transport, NULL);
-    }
-}
-
-gboolean
-esprit_loader_mem_upload (EspritLoader  *self,
-                          guint32        addr,
-                          const guint8  *data,
-                          gsize          len,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  guint8 begin[16];
-  guint32 blocks = (guint32) ((len + ESP_RAM_BLOCK - 1) / ESP_RAM_BLOCK);
-
-  esprit_write_le32 (begin, (guint32) len);
-  esprit_write_le32 (begin + 4, blocks);
-  esprit_write_le32 (begin + 8, ESP_RAM_BLOCK);
-  esprit_write_le32 (begin + 12, addr);
-  if (!esprit_loader_command (self, ESPRIT_OP_MEM_BEGIN, begin, 16, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
-                              NULL, NULL, NULL, cancellable, error))
-    return FALSE;
-  for (guint32 seq = 0; seq < blocks; seq++)
-    {
-      gsize off = (gsize) seq * ESP_RAM_BLOCK;
-      gsize n = MIN (ESP_RAM_BLOCK, len - off);
-
-      /* The ROM checks each block's checksum, so a block it took is intact. */
-      if (!_esprit_loader_send_data (self, ESPRIT_OP_MEM_DATA, seq, data + off, n,
-                                     ESPRIT_TIMEOUT_DEFAULT, TRUE, cancellable, error))
+      esprit_write_le32 (zeros + 8, 0x400);
+      if (!esprit_loader_command (self, ESPRIT_OP_FLASH_BEGIN, zeros, 16, 0, 0,
+                                  ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
         return FALSE;
     }
+  else if (!esprit_loader_command (self, ESPRIT_OP_SPI_ATTACH, zeros, self->kind == ESPRIT_LOADER_ROM ? 8 : 4, 0, 0,
+                                   ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, NULL, cancellable, error))
+    return FALSE;
+  self->attached = TRUE;
   return TRUE;
 }
-
