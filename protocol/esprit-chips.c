@@ -201,6 +201,42 @@ esprit_chip_from_security_id (guint32     chip_id,
   return FALSE;
 }
 
+/* Chips whose images are recognised but which Esprit does not flash yet: image chip_id from
+ * esptool's targets (IMAGE_CHIP_ID in esptool/targets/esp32*.py). */
+static const struct {
+  guint16     image_chip_id;
+  const char *name;
+} known_unsupported[] = {
+  { 12, "ESP32-C2" },
+  { 16, "ESP32-H2" },
+  { 18, "ESP32-P4" },
+  { 20, "ESP32-C61" },
+  { 23, "ESP32-C5" },
+  { 28, "ESP32-H4" },
+};
+
+const char *
+esprit_chip_name_from_image_id (guint32   chip_id,
+                                gboolean *supported)
+{
+  EspritChip chip;
+
+  if (esprit_chip_from_security_id (chip_id, &chip))
+    {
+      if (supported)
+        *supported = TRUE;
+      return chips[chip].name;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (known_unsupported); i++)
+    if (known_unsupported[i].image_chip_id == chip_id)
+      {
+        if (supported)
+          *supported = FALSE;
+        return known_unsupported[i].name;
+      }
+  return NULL;
+}
+
 gboolean
 esprit_chip_decode_mac (EspritChip     chip,
                         const guint32 *w,

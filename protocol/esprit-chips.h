@@ -80,6 +80,13 @@ gboolean              esprit_chip_from_magic       (guint32        magic,
 gboolean              esprit_chip_from_security_id (guint32        chip_id,
                                                     EspritChip    *chip);
 
+/* The name of the chip an image's extended header names (image chip_id, esptool's
+ * IMAGE_CHIP_ID), the chips of this table and the ones Esprit knows but does not flash yet
+ * (ESP32-C2, -C5, -C61, -H2, -H4, -P4); *@supported (may be NULL) tells which. NULL for an
+ * id no chip has. */
+const char           *esprit_chip_name_from_image_id (guint32       chip_id,
+                                                      gboolean     *supported);
+
 /* Decodes the MAC from the efuse words read at mac_base, mac_base+4, ... (4 words for
  * ESP8266, 2 otherwise), protocol-facts §4. FALSE with an error for an unknown OUI. */
 gboolean              esprit_chip_decode_mac       (EspritChip     chip,

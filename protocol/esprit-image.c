@@ -116,20 +116,20 @@ parse_e9 (const guint8     *data,
 }
 
 /* Whether an E9 image at @data carries the ESP32-family extended header: its WP-pin byte
- * and reserved bytes have known values and the chip id is one we know. */
+ * and reserved bytes have known values and the chip id is one we know (including the chips
+ * Esprit does not flash yet, so that their images are not misread as 8-byte headers). */
 static gboolean
 looks_extended (const guint8 *data,
                 gsize         len)
 {
   const guint8 *ext = data + HEADER_LEN;
-  EspritChip chip;
 
   if (len < HEADER_LEN + EXT_HEADER_LEN + 8)
     return FALSE;
   for (int i = 11; i < 15; i++)
     if (ext[i] != 0)
       return FALSE;
-  return ext[15] <= 1 && esprit_chip_from_security_id (esprit_read_le16 (ext + 4), &chip);
+  return ext[15] <= 1 && esprit_chip_name_from_image_id (esprit_read_le16 (ext + 4), NULL);
 }
 
 gboolean
@@ -240,7 +240,22 @@ esprit_image_patch_header (guint8           *data,
       b3 = (guint8) ((nibble << 4) | (b3 & 0x0F));
     }
   if (freq != ESPRIT_FLASH_FREQ_KEEP)
-    b3 = (guint8) ((b3 & 0xF0) | (freq & 0x0F));
+    {
+      int code = freq;
+
+      /* §5: the ESP32-C6 ROM divides differently: 80m and 40m are both written as 0, and
+       * there is no 26m. */
+      if (chip == ESPRIT_CHIP_ESP32C6 && freq == ESPRIT_FLASH_FREQ_80M)
+        code = 0;
+      else if (chip == ESPRIT_CHIP_ESP32C6 && freq == ESPRIT_FLASH_FREQ_26M)
+        {
+          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                       _("The %s has no header code for a %s flash clock"),
+                       esprit_chip_get_info (chip)->name, esprit_flash_freq_name (freq));
+          return FALSE;
+        }
+      b3 = (guint8) ((b3 & 0xF0) | (code & 0x0F));
+    }
   if (b2 == data[2] && b3 == data[3])
     return TRUE;
   data[2] = b2;
@@ -312,17 +327,36 @@ char *
 esprit_image_describe (const EspritImageInfo *info)
 {
   g_autofree char *size = NULL;
+  g_autofree char *chip_text = NULL;
+  g_autofree char *freq_text = NULL;
   EspritChip chip = info->chip == ESPRIT_CHIP_AUTO ? ESPRIT_CHIP_ESP32 : info->chip;
+  guint freq = info->size_freq & 0x0F;
 
   if (info->kind == ESPRIT_IMAGE_RAW)
     return g_strdup (_("raw data"));
+  /* every chip with an extended header shares the ESP32's size codes (§5) */
   size = size_text (esprit_image_flash_size (chip, info->size_freq));
+  if (info->chip != ESPRIT_CHIP_AUTO)
+    {
+      chip_text = g_strdup (esprit_chip_get_info (info->chip)->name);
+      /* §5: the C6's code 0 is 80 MHz */
+      freq_text = g_strdup (info->chip == ESPRIT_CHIP_ESP32C6 && freq == 0
+                            ? "80m" : esprit_flash_freq_name (freq));
+    }
+  else
+    {
+      const char *name = info->has_extended_header
+                         ? esprit_chip_name_from_image_id (info->ext_chip_id, NULL) : NULL;
+
+      /* Chips Esprit does not flash yet have frequency codes of their own: shown as codes. */
+      chip_text = name ? g_strdup_printf (_("%s (not supported for flashing)"), name)
+                       : g_strdup (_("an unknown chip"));
+      freq_text = g_strdup_printf (_("frequency code 0x%x"), freq);
+    }
   return g_strdup_printf (_("ESP image for %s: %u segments, entry 0x%08x, %s, %s, %s%s%s"),
-                          info->chip == ESPRIT_CHIP_AUTO ? _("an unknown chip")
-                                                          : esprit_chip_get_info (info->chip)->name,
-                          info->n_segments, info->entry,
+                          chip_text, info->n_segments, info->entry,
                           esprit_flash_mode_name (info->flash_mode <= 3 ? info->flash_mode : 99),
-                          size, esprit_flash_freq_name (info->size_freq & 0x0F),
+                          size, freq_text,
                           info->checksum_ok ? "" : _(", bad checksum"),
                           info->hash_ok ? "" : _(", bad SHA-256"));
 }

@@ -16,7 +16,7 @@
 
 G_BEGIN_DECLS
 
-#define ESPRIT_HARNESS_FLASH    (1024u * 1024)
+#define ESPRIT_HARNESS_FLASH    (256u * 1024)
 #define ESPRIT_HARNESS_RAM_BASE 0x40100000u
 #define ESPRIT_HARNESS_RAM_SIZE 0x8000u
 /* The part of the RAM window the "stub" itself occupies (MEM_* must refuse it). */

@@ -179,6 +179,74 @@ test_names (void)
   g_assert_cmpstr (esprit_flash_mode_name (ESPRIT_FLASH_MODE_DIO), ==, "dio");
 }
 
+/* §5: on the ESP32-C6 frequency code 0 means 80 MHz (both 80m and 40m are written as 0). */
+static void
+test_c6_frequency (void)
+{
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP32C6, 8000, 2, FALSE, 4);
+  gsize len = g_bytes_get_size (img);
+  g_autofree guint8 *p = g_memdup2 (g_bytes_get_data (img, NULL), len);
+  g_autofree char *desc = NULL;
+  EspritImageInfo info;
+  gboolean changed;
+
+  p[3] &= 0xF0;
+  g_assert_true (esprit_image_parse (p, len, ESPRIT_CHIP_AUTO, &info, NULL));
+  g_assert_cmpint (info.chip, ==, ESPRIT_CHIP_ESP32C6);
+  desc = esprit_image_describe (&info);
+  g_assert_nonnull (strstr (desc, "80m"));
+  p[3] |= 0x02;
+  g_assert_true (esprit_image_patch_header (p, len, ESPRIT_CHIP_ESP32C6, ESPRIT_FLASH_MODE_KEEP,
+                                            ESPRIT_FLASH_SIZE_KEEP, ESPRIT_FLASH_FREQ_80M,
+                                            &changed, NULL));
+  g_assert_true (changed);
+  g_assert_cmpuint (p[3] & 0x0F, ==, 0);
+}
+
+/* Images for chips Esprit does not flash yet are known by their chip id (esptool's
+ * IMAGE_CHIP_ID) and described, with their extended header, as not supported. */
+static void
+test_unsupported_chips (void)
+{
+  static const struct { guint16 id; const char *name; } known[] = {
+    { 12, "ESP32-C2" }, { 16, "ESP32-H2" }, { 18, "ESP32-P4" }, { 20, "ESP32-C61" },
+    { 23, "ESP32-C5" }, { 28, "ESP32-H4" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP32C6, 6000, 3, FALSE, 5);
+      gsize len = g_bytes_get_size (img);
+      g_autofree guint8 *p = g_memdup2 (g_bytes_get_data (img, NULL), len);
+      g_autofree char *desc = NULL;
+      EspritImageInfo info;
+      gboolean supported = TRUE;
+
+      p[12] = (guint8) known[i].id;
+      p[13] = 0;
+      g_assert_cmpstr (esprit_chip_name_from_image_id (known[i].id, &supported), ==, known[i].name);
+      g_assert_false (supported);
+      g_assert_true (esprit_image_parse (p, len, ESPRIT_CHIP_AUTO, &info, NULL));
+      g_assert_true (info.has_extended_header);
+      g_assert_cmpuint (info.ext_chip_id, ==, known[i].id);
+      g_assert_cmpuint (info.n_segments, ==, 3);
+      g_assert_true (info.checksum_ok);
+      g_assert_cmpint (info.chip, ==, ESPRIT_CHIP_AUTO);
+      desc = esprit_image_describe (&info);
+      g_assert_nonnull (strstr (desc, known[i].name));
+      g_assert_nonnull (strstr (desc, "not supported"));
+      /* the chip table's names stay what they were: not a chip to flash */
+      {
+        EspritChip chip = ESPRIT_CHIP_ESP8266;
+
+        g_assert_false (esprit_chip_parse (known[i].name, &chip));
+        g_assert_cmpint (chip, ==, ESPRIT_CHIP_ESP8266);
+      }
+    }
+  g_assert_cmpstr (esprit_chip_name_from_image_id (13, NULL), ==, "ESP32-C6");
+  g_assert_null (esprit_chip_name_from_image_id (0x7777, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -191,5 +259,7 @@ main (int    argc,
   g_test_add_func ("/esprit/image/malformed", test_malformed);
   g_test_add_func ("/esprit/image/v2", test_v2);
   g_test_add_func ("/esprit/image/names", test_names);
+  g_test_add_func ("/esprit/image/c6-frequency", test_c6_frequency);
+  g_test_add_func ("/esprit/image/unsupported-chips", test_unsupported_chips);
   return g_test_run ();
 }

@@ -330,6 +330,41 @@ test_escaped_blocks_during_erase (void)
       g_error ("flash byte 0x%x is 0x%02x", 0x10000 + i, h->flash[0x10000 + i]);
 }
 
+/* Found by fuzz-stub-dispatch: a write that does not start on a word (an odd FLASH_BEGIN
+ * offset, or a DATA block of odd length before the next) reached the HAL unaligned, which
+ * the ROM's SPIWrite cannot take. Every byte lands where it belongs, through whole words. */
+static void
+test_unaligned_writes (void)
+{
+  g_autoptr(EspritStubHarness) h = esprit_stub_harness_new ();
+  static const guint8 bytes[] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99 };
+  guint8 begin[16], end[4] = { 1, 0, 0, 0 };
+  static const guint lens[] = { 3, 1, 5 };
+  guint at = 0;
+
+  put32 (begin, sizeof bytes);
+  put32 (begin + 4, 3);
+  put32 (begin + 8, 0x4000);
+  put32 (begin + 12, 0x1002);
+  esprit_stub_harness_send (h, 0x02, begin, 16, 0);
+  for (guint seq = 0; seq < G_N_ELEMENTS (lens); seq++)
+    {
+      g_autoptr(GByteArray) pkt = esprit_command_build_data (0x03, seq, bytes + at, lens[seq]);
+
+      esprit_stub_harness_send (h, 0x03, pkt->data + 8, pkt->len - 8,
+                                esprit_read_le32 (pkt->data + 4));
+      at += lens[seq];
+    }
+  esprit_stub_harness_send (h, 0x04, end, 4, 0);
+  esprit_stub_harness_run (h);
+  for (guint seq = 0; seq < G_N_ELEMENTS (lens); seq++)
+    g_assert_cmpuint (stub_error (h, 0x03, seq, 0), ==, 0);
+  g_assert_cmpuint (stub_error (h, 0x04, 0, 0), ==, 0);
+  g_assert_cmpmem (h->flash + 0x1002, sizeof bytes, bytes, sizeof bytes);
+  g_assert_cmpuint (h->flash[0x1001], ==, 0xFF);
+  g_assert_cmpuint (h->flash[0x1002 + sizeof bytes], ==, 0xFF);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -345,5 +380,6 @@ main (int    argc,
   g_test_add_func ("/esprit/stub-dispatch/rx-ring-worst-case", test_rx_ring_worst_case);
   g_test_add_func ("/esprit/stub-dispatch/escaped-blocks-during-erase",
                    test_escaped_blocks_during_erase);
+  g_test_add_func ("/esprit/stub-dispatch/unaligned-writes", test_unaligned_writes);
   return g_test_run ();
 }

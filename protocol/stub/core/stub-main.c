@@ -194,31 +194,47 @@ erase_ahead (Hal *hal, uint32_t end)
   return STUB_OK;
 }
 
-/* Writes @len bytes at write_addr. The HAL wants multiples of 4: a short tail is padded with
- * 0xFF, which leaves erased flash as it is. */
+/* Writes @len bytes at write_addr. The HAL (the ROM's SPIWrite) takes whole words from a
+ * word-aligned buffer: a write that starts inside a word (an odd FLASH_BEGIN offset, or a
+ * DATA block of odd length before this one), comes from an unaligned buffer or ends inside
+ * a word goes through an aligned bounce buffer padded with 0xFF, which leaves flash as it is
+ * (programming only clears bits). */
 static uint8_t
 write_bytes (Hal *hal, const uint8_t *data, uint32_t len)
 {
   esprit_stub_state_t *st = hal->state;
-  uint32_t whole = len & ~3u;
   uint8_t err;
 
   if (len > st->write_end - st->write_addr)
     return STUB_ERR_TOO_MUCH;
   if ((err = erase_ahead (hal, st->write_addr + len)) != STUB_OK)
     return err;
-  if (whole && hal->flash_write (hal->ctx, st->write_addr, data, whole))
-    return STUB_ERR_SPI_OP;
-  if (whole != len)
+  while (len)
     {
-      uint8_t tail[4] STUB_ALIGNED = { 0xFF, 0xFF, 0xFF, 0xFF };
+      uint32_t head = st->write_addr & 3u, n;
 
-      for (uint32_t i = whole; i < len; i++)
-        tail[i - whole] = data[i];
-      if (hal->flash_write (hal->ctx, st->write_addr + whole, tail, 4))
-        return STUB_ERR_SPI_OP;
+      if (head == 0 && len >= 4 && ((uintptr_t) data & 3u) == 0)
+        {
+          n = len & ~3u;
+          if (hal->flash_write (hal->ctx, st->write_addr, data, n))
+            return STUB_ERR_SPI_OP;
+        }
+      else
+        {
+          uint8_t bounce[64] STUB_ALIGNED;
+          uint32_t words;
+
+          n = len < sizeof bounce - head ? len : sizeof bounce - head;
+          words = (head + n + 3) & ~3u;
+          for (uint32_t i = 0; i < words; i++)
+            bounce[i] = i >= head && i < head + n ? data[i - head] : 0xFF;
+          if (hal->flash_write (hal->ctx, st->write_addr - head, bounce, words))
+            return STUB_ERR_SPI_OP;
+        }
+      st->write_addr += n;
+      data += n;
+      len -= n;
     }
-  st->write_addr += len;
   return STUB_OK;
 }
 
