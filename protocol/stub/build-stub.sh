@@ -13,7 +13,9 @@ out=$3
 xcc=${XTENSA_CC:-xtensa-lx106-elf-gcc}
 rcc=${RISCV_CC:-riscv64-unknown-elf-gcc}
 
-core="$src/core/stub-main.c $src/core/stub-inflate.c $src/core/stub-md5.c $src/core/stub-pack.c $src/core/stub-rx.c"
+core="$src/core/stub-main.c $src/core/stub-io.c $src/core/stub-write.c $src/core/stub-read.c
+  $src/core/stub-ram.c $src/core/stub-inflate.c $src/core/stub-md5.c $src/core/stub-pack.c
+  $src/core/stub-rx.c"
 family="$src/family/stub-family.c $src/family/stub-spi.c"
 common="-std=gnu11 -Os -ffunction-sections -fdata-sections -ffreestanding -nostdlib -fno-builtin
   -fno-tree-loop-distribute-patterns -Wall -Wextra -Wno-unused-parameter -Werror
