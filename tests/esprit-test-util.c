@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "esprit-command.h"
+#include "esprit-layout.h"
 #include "esprit-reset.h"
 #include "esprit-slip.h"
 #include "esprit-test-util.h"
@@ -257,4 +258,30 @@ esprit_test_wait_boot (EspritSim *sim,
   while (esprit_sim_get_reset_count (sim) <= resets && g_get_monotonic_time () < until)
     g_usleep (2000);
   return esprit_sim_get_boot_mode (sim);
+}
+
+/* Arduino-ESP32 tools/partitions/default.csv, from the §10.1 table. */
+void
+esprit_test_arduino_default_table (EspritPartitionTable *t)
+{
+  memset (t, 0, sizeof *t);
+  t->table_offset = ESPRIT_PARTITION_TABLE_OFFSET;
+  g_assert_true (esprit_partition_table_add (t, "nvs", 1, 0x02, 0x9000, 0x5000, 0));
+  g_assert_true (esprit_partition_table_add (t, "otadata", 1, 0x00, 0xE000, 0x2000, 0));
+  g_assert_true (esprit_partition_table_add (t, "app0", 0, 0x10, 0x10000, 0x140000, 0));
+  g_assert_true (esprit_partition_table_add (t, "app1", 0, 0x11, 0x150000, 0x140000, 0));
+  g_assert_true (esprit_partition_table_add (t, "spiffs", 1, 0x82, 0x290000, 0x160000, 0));
+  g_assert_true (esprit_partition_table_add (t, "coredump", 1, 0x03, 0x3F0000, 0x10000, 0));
+}
+
+guint8 *
+esprit_test_arduino_default_binary (void)
+{
+  EspritPartitionTable t;
+  g_autoptr(GBytes) bin = NULL;
+
+  esprit_test_arduino_default_table (&t);
+  bin = esprit_partition_table_to_binary (&t, TRUE, NULL);
+  g_assert_nonnull (bin);
+  return g_memdup2 (g_bytes_get_data (bin, NULL), 0xC00);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "esprit-chips.h"
+#include "esprit-layout.h"
 #include "esprit-sim.h"
 
 G_BEGIN_DECLS
@@ -66,5 +67,10 @@ guint      esprit_test_wait_boot     (EspritSim    *sim,
                                       guint         resets);
 /* Resets @sim into its ROM loader the classic way and syncs it (the 8 replies drained). */
 void       esprit_test_enter_loader  (EspritSim    *sim);
+
+/* Arduino-ESP32's tools/partitions/default.csv as a table (§10.1), and as the 0xC00-byte
+ * binary (g_free it). */
+void       esprit_test_arduino_default_table  (EspritPartitionTable *table);
+guint8    *esprit_test_arduino_default_binary (void);
 
 G_END_DECLS
