@@ -14,11 +14,9 @@
 #include "esprit-numbers.h"
 #include "esprit-window-private.h"
 
-typedef void (*DoneFunc) (EspritWindow *self, gpointer data);
-
 /* What to do when a job succeeds: a follow-up on its data, and a toast. */
 typedef struct {
-  DoneFunc    done;
+  EspritWindowDoneFunc done;
   gpointer    data;
   const char *success;
 } Finish;
@@ -54,16 +52,16 @@ on_job_finished (EspritJob    *job,
   _esprit_window_update_state (self);
 }
 
-static void
-start_job (EspritWindow  *self,
-           const char    *title,
-           gboolean       connect,
-           EspritAfter    after,
-           EspritJobFunc  func,
-           gpointer       data,
-           GDestroyNotify destroy,
-           DoneFunc       done,
-           const char    *success)
+void
+_esprit_window_start_job (EspritWindow         *self,
+                          const char           *title,
+                          gboolean              connect,
+                          EspritAfter           after,
+                          EspritJobFunc         func,
+                          gpointer              data,
+                          GDestroyNotify        destroy,
+                          EspritWindowDoneFunc  done,
+                          const char           *success)
 {
   EspritPortItem *item = _esprit_window_get_port (self);
   EspritConnectOptions options = ESPRIT_CONNECT_OPTIONS_INIT;
@@ -118,6 +116,8 @@ flash_done (EspritWindow *self,
             gpointer      data)
 {
   _esprit_window_remember_files (self);
+  /* The map showed what was there before. */
+  _esprit_window_show_map (self, NULL, NULL);
 }
 
 static void
@@ -134,16 +134,19 @@ flash_action (GtkWidget  *widget,
   plan = _esprit_window_build_plan (self, &error, &bad);
   if (plan == NULL)
     return;
-  start_job (self, _("Flashing"), TRUE, reset ? ESPRIT_AFTER_HARD_RESET : ESPRIT_AFTER_NO_RESET,
-             flash_func, plan, (GDestroyNotify) esprit_write_plan_free, flash_done,
-             reset ? _("Flashed and verified: the board runs its new program")
-                   : _("Flashed and verified"));
+  _esprit_window_start_job (self, _("Flashing"), TRUE,
+                            reset ? ESPRIT_AFTER_HARD_RESET : ESPRIT_AFTER_NO_RESET,
+                            flash_func, plan, (GDestroyNotify) esprit_write_plan_free, flash_done,
+                            reset ? _("Flashed and verified: the board runs its new program")
+                                  : _("Flashed and verified"));
 }
 
 /* ---- back up ------------------------------------------------------------------------ */
 
 typedef struct {
-  GFile *file;
+  GFile     *file;
+  GPtrArray *map;       /* what the backup holds */
+  char      *summary;
 } Backup;
 
 static void
@@ -152,6 +155,8 @@ backup_free (gpointer data)
   Backup *b = data;
 
   g_object_unref (b->file);
+  g_clear_pointer (&b->map, g_ptr_array_unref);
+  g_free (b->summary);
   g_free (b);
 }
 
@@ -174,7 +179,19 @@ backup_func (EspritJob      *job,
       return FALSE;
     }
   /* Only verified data reaches the file, through a temporary renamed at the end. */
-  return esprit_session_read_to_file (session, 0, size, path, cancellable, error);
+  if (!esprit_session_read_to_file (session, 0, size, path, cancellable, error))
+    return FALSE;
+  return _esprit_window_map_from_backup (path, esprit_session_get_chip (session), &b->map,
+                                         &b->summary, error);
+}
+
+static void
+backup_done (EspritWindow *self,
+             gpointer      data)
+{
+  Backup *b = data;
+
+  _esprit_window_show_map (self, b->map, b->summary);
 }
 
 void
@@ -188,8 +205,8 @@ esprit_window_backup_to (EspritWindow *self,
 
   b = g_new0 (Backup, 1);
   b->file = g_object_ref (file);
-  start_job (self, _("Backing up"), TRUE, ESPRIT_AFTER_HARD_RESET, backup_func, b, backup_free,
-             NULL, _("Backup saved and verified"));
+  _esprit_window_start_job (self, _("Backing up"), TRUE, ESPRIT_AFTER_HARD_RESET, backup_func,
+                            b, backup_free, backup_done, _("Backup saved and verified"));
 }
 
 static void
@@ -234,13 +251,20 @@ erase_func (EspritJob      *job,
 }
 
 static void
+erase_done (EspritWindow *self,
+            gpointer      data)
+{
+  _esprit_window_show_map (self, NULL, NULL);
+}
+
+static void
 on_erase_response (AdwMessageDialog *dialog,
                    const char       *response,
                    EspritWindow     *self)
 {
   if (g_str_equal (response, "erase"))
-    start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func, NULL, NULL, NULL,
-               _("The flash is erased"));
+    _esprit_window_start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func,
+                              NULL, NULL, erase_done, _("The flash is erased"));
 }
 
 static void
@@ -277,11 +301,18 @@ reset_action (GtkWidget  *widget,
               const char *name,
               GVariant   *param)
 {
-  start_job (ESPRIT_WINDOW (widget), _("Restarting"), FALSE, ESPRIT_AFTER_NO_RESET_STUB,
-             reset_func, NULL, NULL, NULL, _("The board restarted"));
+  _esprit_window_start_job (ESPRIT_WINDOW (widget), _("Restarting"), FALSE,
+                            ESPRIT_AFTER_NO_RESET_STUB, reset_func, NULL, NULL, NULL,
+                            _("The board restarted"));
 }
 
 /* ---- identify ----------------------------------------------------------------------- */
+
+typedef struct {
+  EspritDeviceInfo  info;
+  GPtrArray        *map;
+  char             *summary;
+} Identify;
 
 static gboolean
 identify_func (EspritJob      *job,
@@ -290,21 +321,29 @@ identify_func (EspritJob      *job,
                GCancellable   *cancellable,
                GError        **error)
 {
-  return esprit_session_identify (session, data, cancellable, error);
+  Identify *id = data;
+
+  return esprit_session_identify (session, &id->info, cancellable, error) &&
+         _esprit_window_read_map (session, &id->map, &id->summary, cancellable, error);
 }
 
 static void
-device_info_free (gpointer data)
+identify_free (gpointer data)
 {
-  esprit_device_info_clear (data);
-  g_free (data);
+  Identify *id = data;
+
+  esprit_device_info_clear (&id->info);
+  g_clear_pointer (&id->map, g_ptr_array_unref);
+  g_free (id->summary);
+  g_free (id);
 }
 
 static void
 identify_done (EspritWindow *self,
                gpointer      data)
 {
-  EspritDeviceInfo *info = data;
+  Identify *id = data;
+  EspritDeviceInfo *info = &id->info;
   g_autofree char *text = NULL;
   g_autofree char *size = info->flash_size ? esprit_format_size (info->flash_size)
                                            : g_strdup (_("unknown size"));
@@ -319,6 +358,7 @@ identify_done (EspritWindow *self,
                           info->mac[2], info->mac[3], info->mac[4], info->mac[5], xtal,
                           info->flash_id, size);
   adw_action_row_set_subtitle (self->device_row, text);
+  _esprit_window_show_map (self, id->map, id->summary);
   _esprit_window_update_state (self);
 }
 
@@ -327,9 +367,9 @@ identify_action (GtkWidget  *widget,
                  const char *name,
                  GVariant   *param)
 {
-  start_job (ESPRIT_WINDOW (widget), _("Identifying"), TRUE, ESPRIT_AFTER_HARD_RESET,
-             identify_func, g_new0 (EspritDeviceInfo, 1), device_info_free, identify_done,
-             NULL);
+  _esprit_window_start_job (ESPRIT_WINDOW (widget), _("Identifying"), TRUE,
+                            ESPRIT_AFTER_HARD_RESET, identify_func, g_new0 (Identify, 1),
+                            identify_free, identify_done, NULL);
 }
 
 /* ---- cancel, add files -------------------------------------------------------------- */

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "esprit-flash-map-view.h"
+#include "esprit-layout.h"
 #include "esprit-port-model.h"
 #include "esprit-progress-view.h"
 #include "esprit-window.h"
@@ -31,6 +33,8 @@ struct _EspritWindow
   EspritProgressView   *progress_view;
   GtkTextView          *log_view;
   GtkFlowBox           *actions_box;
+  AdwPreferencesGroup  *map_group;
+  EspritFlashMapView   *map_view;
 
   GSettings            *settings;
   /* The ports offered; owns the virtual boards, so they remember their flash. */
@@ -70,5 +74,39 @@ void             _esprit_window_remember_files  (EspritWindow   *self);
 
 /* esprit-window-actions.c */
 void             _esprit_window_class_init_actions (GtkWidgetClass *widget_class);
+/* Starts @func on the chosen port like every action: a job titled @title, then @done on the
+ * main thread after success and the @success toast. */
+typedef void   (*EspritWindowDoneFunc)          (EspritWindow   *self,
+                                                 gpointer        data);
+void             _esprit_window_start_job       (EspritWindow   *self,
+                                                 const char     *title,
+                                                 gboolean        connect,
+                                                 EspritAfter     after,
+                                                 EspritJobFunc   func,
+                                                 gpointer        data,
+                                                 GDestroyNotify  destroy,
+                                                 EspritWindowDoneFunc done,
+                                                 const char     *success);
+
+/* esprit-window-layout.c */
+void             _esprit_window_class_init_layout (GtkWidgetClass *widget_class);
+/* In a job: the flash map of the board behind @session (its layout, then one MD5 per
+ * region for what is erased). *@map stays NULL, without an error, when the flash size is
+ * unknown. */
+gboolean         _esprit_window_read_map        (EspritSession  *session,
+                                                 GPtrArray     **map,
+                                                 char          **summary,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
+/* In a job: the flash map of a whole-flash backup at @path. */
+gboolean         _esprit_window_map_from_backup (const char     *path,
+                                                 EspritChip      chip,
+                                                 GPtrArray     **map,
+                                                 char          **summary,
+                                                 GError        **error);
+/* Shows @map (NULL hides the map: a different board). */
+void             _esprit_window_show_map        (EspritWindow   *self,
+                                                 GPtrArray      *map,
+                                                 const char     *summary);
 
 G_END_DECLS

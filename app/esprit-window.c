@@ -49,6 +49,7 @@ on_port_selected (EspritWindow *self)
   self->known_chip = ESPRIT_CHIP_AUTO;
   self->known_flash_size = 0;
   adw_action_row_set_subtitle (self->device_row, _("Not identified yet"));
+  _esprit_window_show_map (self, NULL, NULL);
   _esprit_window_update_state (self);
 }
 
@@ -327,6 +328,8 @@ _esprit_window_update_state (EspritWindow *self)
   set_action_enabled (self, "win.erase", port && !busy);
   set_action_enabled (self, "win.reset", port && !busy);
   set_action_enabled (self, "win.identify", port && !busy);
+  set_action_enabled (self, "win.backup-region", port && !busy);
+  set_action_enabled (self, "win.erase-region", port && !busy);
   set_action_enabled (self, "win.open", TRUE);
   set_action_enabled (self, "win.cancel", busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->port_row), !busy);
@@ -405,6 +408,7 @@ esprit_window_class_init (EspritWindowClass *klass)
   /* Named in the template. */
   g_type_ensure (ESPRIT_TYPE_PORT_ITEM);
   g_type_ensure (ESPRIT_TYPE_PROGRESS_VIEW);
+  g_type_ensure (ESPRIT_TYPE_FLASH_MAP_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/esprit/Esprit/ui/esprit-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, actions_box);
@@ -421,10 +425,13 @@ esprit_window_class_init (EspritWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, reset_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, progress_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_group);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_view);
 
   gtk_widget_class_bind_template_callback (widget_class, choice_label);
 
   _esprit_window_class_init_actions (widget_class);
+  _esprit_window_class_init_layout (widget_class);
 }
 
 static void

@@ -74,6 +74,9 @@ backup_from (EspritChip  chip,
   g_assert_true (g_file_get_contents (path, &saved, &len, NULL));
   flash = esprit_sim_dup_flash (sim);
   g_assert_cmpmem (saved, len, g_bytes_get_data (flash, NULL), g_bytes_get_size (flash));
+  /* The flash map of what was saved: the random data as unknown, the rest erased. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->map_group)));
+  g_assert_cmpuint (esprit_flash_map_view_get_map (window->map_view)->len, >, 1);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
