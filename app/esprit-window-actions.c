@@ -101,6 +101,32 @@ _esprit_window_start_job (EspritWindow         *self,
 
 /* ---- flash -------------------------------------------------------------------------- */
 
+typedef struct {
+  EspritWritePlan *plan;
+  char            *backup_dir;   /* "Back up first" on: where to */
+} Flash;
+
+static Flash *
+flash_new (EspritWindow    *self,
+           EspritWritePlan *plan)
+{
+  Flash *f = g_new0 (Flash, 1);
+
+  f->plan = plan;
+  f->backup_dir = _esprit_window_backup_first_dir (self);
+  return f;
+}
+
+static void
+flash_free (gpointer data)
+{
+  Flash *f = data;
+
+  esprit_write_plan_free (f->plan);
+  g_free (f->backup_dir);
+  g_free (f);
+}
+
 static gboolean
 flash_func (EspritJob      *job,
             EspritSession  *session,
@@ -108,7 +134,19 @@ flash_func (EspritJob      *job,
             GCancellable   *cancellable,
             GError        **error)
 {
-  return esprit_session_write (session, data, cancellable, error);
+  Flash *f = data;
+
+  return _esprit_window_backup_first (session, f->backup_dir, cancellable, error) &&
+         esprit_session_write (session, f->plan, cancellable, error);
+}
+
+static void
+restore_done (EspritWindow *self,
+              gpointer      data)
+{
+  /* The map showed what was there before. */
+  _esprit_window_show_map (self, NULL, NULL);
+  _esprit_window_refresh_backups (self);
 }
 
 static void
@@ -116,8 +154,37 @@ flash_done (EspritWindow *self,
             gpointer      data)
 {
   _esprit_window_remember_files (self);
-  /* The map showed what was there before. */
-  _esprit_window_show_map (self, NULL, NULL);
+  restore_done (self, data);
+}
+
+void
+esprit_window_restore_backup (EspritWindow *self,
+                              GFile        *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
+  EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
+  EspritWritePlan *plan;
+
+  g_return_if_fail (ESPRIT_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  if (bytes == NULL)
+    {
+      _esprit_window_show_toast (self, error->message);
+      return;
+    }
+  name = g_file_get_basename (file);
+  plan = esprit_write_plan_new ();
+  opts.verify = TRUE;
+  esprit_write_plan_set_options (plan, &opts);
+  /* A backup is the flash as it was: its header is written back unchanged. */
+  esprit_write_plan_add (plan, 0, bytes, name);
+  _esprit_window_start_job (self, _("Restoring"), TRUE, ESPRIT_AFTER_HARD_RESET, flash_func,
+                            flash_new (self, plan), flash_free, restore_done,
+                            _("Backup restored and verified"));
 }
 
 static void
@@ -136,7 +203,7 @@ flash_action (GtkWidget  *widget,
     return;
   _esprit_window_start_job (self, _("Flashing"), TRUE,
                             reset ? ESPRIT_AFTER_HARD_RESET : ESPRIT_AFTER_NO_RESET,
-                            flash_func, plan, (GDestroyNotify) esprit_write_plan_free, flash_done,
+                            flash_func, flash_new (self, plan), flash_free, flash_done,
                             reset ? _("Flashed and verified: the board runs its new program")
                                   : _("Flashed and verified"));
 }
@@ -247,7 +314,8 @@ erase_func (EspritJob      *job,
             GCancellable   *cancellable,
             GError        **error)
 {
-  return esprit_session_erase (session, 0, 0, cancellable, error);
+  return _esprit_window_backup_first (session, data, cancellable, error) &&
+         esprit_session_erase (session, 0, 0, cancellable, error);
 }
 
 static void
@@ -255,6 +323,7 @@ erase_done (EspritWindow *self,
             gpointer      data)
 {
   _esprit_window_show_map (self, NULL, NULL);
+  _esprit_window_refresh_backups (self);
 }
 
 static void
@@ -264,7 +333,8 @@ on_erase_response (AdwMessageDialog *dialog,
 {
   if (g_str_equal (response, "erase"))
     _esprit_window_start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func,
-                              NULL, NULL, erase_done, _("The flash is erased"));
+                              _esprit_window_backup_first_dir (self), g_free, erase_done,
+                              _("The flash is erased"));
 }
 
 static void

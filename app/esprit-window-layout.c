@@ -162,7 +162,8 @@ typedef struct {
   guint32  offset;
   guint32  size;
   guint    index;
-  char    *path;     /* backups */
+  char    *path;         /* backups */
+  char    *backup_dir;   /* erases with "Back up first" on */
 } RegionJob;
 
 static void
@@ -171,6 +172,7 @@ region_job_free (gpointer data)
   RegionJob *rj = data;
 
   g_free (rj->path);
+  g_free (rj->backup_dir);
   g_free (rj);
 }
 
@@ -280,7 +282,8 @@ erase_region_func (EspritJob      *job,
 {
   RegionJob *rj = data;
 
-  return esprit_session_erase (session, rj->offset, rj->size, cancellable, error);
+  return _esprit_window_backup_first (session, rj->backup_dir, cancellable, error) &&
+         esprit_session_erase (session, rj->offset, rj->size, cancellable, error);
 }
 
 static void
@@ -302,6 +305,7 @@ erase_region_done (EspritWindow *self,
       r->used = 0;
       _esprit_window_show_map (self, keep, summary);
     }
+  _esprit_window_refresh_backups (self);
 }
 
 void
@@ -313,6 +317,7 @@ esprit_window_erase_region (EspritWindow *self,
   g_return_if_fail (ESPRIT_IS_WINDOW (self));
   rj = region_job_new (self, index);
   g_return_if_fail (rj != NULL);
+  rj->backup_dir = _esprit_window_backup_first_dir (self);
   _esprit_window_start_job (self, _("Erasing a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
                             erase_region_func, rj, region_job_free, erase_region_done,
                             _("The region is erased"));

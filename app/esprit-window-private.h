@@ -30,6 +30,9 @@ struct _EspritWindow
   GtkSwitch            *verify_switch;
   GtkSwitch            *erase_switch;
   GtkSwitch            *reset_switch;
+  GtkSwitch            *backup_first_switch;
+  AdwPreferencesGroup  *backups_group;
+  GtkListBox           *backups_list;
   EspritProgressView   *progress_view;
   GtkTextView          *log_view;
   GtkFlowBox           *actions_box;
@@ -87,6 +90,20 @@ void             _esprit_window_start_job       (EspritWindow   *self,
                                                  GDestroyNotify  destroy,
                                                  EspritWindowDoneFunc done,
                                                  const char     *success);
+
+/* esprit-window-backups.c */
+/* g_get_user_data_dir()/esprit/backups */
+char            *_esprit_window_backups_dir     (void);
+/* The folder to back up to before a flash or erase, NULL when "Back up first" is off. */
+char            *_esprit_window_backup_first_dir (EspritWindow  *self);
+/* In a job: when @dir is not NULL, saves the whole flash, verified, as
+ * @dir/<chip>-<mac>-<date>.img. */
+gboolean         _esprit_window_backup_first    (EspritSession  *session,
+                                                 const char     *dir,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
+/* Lists the backups folder in the Backups group. */
+void             _esprit_window_refresh_backups (EspritWindow   *self);
 
 /* esprit-window-layout.c */
 void             _esprit_window_class_init_layout (GtkWidgetClass *widget_class);

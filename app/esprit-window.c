@@ -239,6 +239,8 @@ options_init (EspritWindow *self)
   g_settings_bind (self->settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reset-after", self->reset_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "backup-first", self->backup_first_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   /* The plan reads the header options from the settings, so it follows them. */
   g_signal_connect_swapped (self->settings, "changed::flash-mode",
                             G_CALLBACK (_esprit_window_update_state), self);
@@ -423,6 +425,9 @@ esprit_window_class_init (EspritWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, verify_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, erase_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, reset_switch);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, backup_first_switch);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, backups_group);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, backups_list);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, progress_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_group);
@@ -455,6 +460,7 @@ esprit_window_init (EspritWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
   _esprit_window_restore_files (self);
+  _esprit_window_refresh_backups (self);
 
   g_signal_connect_swapped (self->port_row, "notify::selected", G_CALLBACK (on_port_selected), self);
   g_signal_connect_swapped (self->verify_switch, "notify::active",

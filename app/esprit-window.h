@@ -33,6 +33,10 @@ void          esprit_window_backup_region_to  (EspritWindow   *self,
  * confirmed). */
 void          esprit_window_erase_region      (EspritWindow   *self,
                                                guint           index);
+/* Writes the whole-flash backup @file back at 0x0 (what a backup's Restore does once
+ * confirmed). */
+void          esprit_window_restore_backup    (EspritWindow   *self,
+                                               GFile          *file);
 /* The virtual board behind "Virtual ESP8266"/"Virtual ESP32" (created on first use). */
 EspritSim    *esprit_window_get_virtual_board (EspritWindow   *self,
                                                EspritChip      chip);

@@ -23,13 +23,18 @@
 static EspritWindow *
 window_with_table (EspritSim **sim_out)
 {
-  EspritWindow *window = new_window ();
-  EspritSim *sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP32);
+  EspritWindow *window;
+  EspritSim *sim;
   EspritPartitionTable table = { .table_offset = ESPRIT_PARTITION_TABLE_OFFSET };
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bin = NULL;
   g_autoptr(GBytes) app = esprit_test_make_image (ESPRIT_CHIP_ESP32, 90000, 3, TRUE, 21);
   g_autoptr(GBytes) nvs = esprit_test_random_bytes (0x2000, 22);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+
+  g_settings_set_boolean (settings, "backup-first", FALSE);
+  window = new_window ();
+  sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP32);
 
   g_assert_true (esprit_partition_table_add (&table, "nvs", 1, 0x02, NVS_OFFSET, NVS_SIZE, 0));
   g_assert_true (esprit_partition_table_add (&table, "otadata", 1, 0x00, 0xE000, 0x2000, 0));
@@ -222,12 +227,96 @@ test_erase_region (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+n_backup_rows (EspritWindow *window)
+{
+  guint n = 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (window->backups_list)); c;
+       c = gtk_widget_get_next_sibling (c))
+    n += ADW_IS_ACTION_ROW (c);
+  return n;
+}
+
+/* "Back up first" (on by default): Erase… saves the whole flash, verified, as
+ * esp8266-<mac>-<date>.img in the data folder before erasing; it is listed under Backups,
+ * and restoring it gives the board its old bytes back. */
+static void
+test_backup_first (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+  g_autoptr(GBytes) data = esprit_test_random_bytes (0x30000, 23);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GBytes) restored = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "esprit", "backups", NULL);
+  g_autofree char *saved = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GDir) d = NULL;
+  EspritWindow *window;
+  EspritSim *sim;
+  AdwMessageDialog *dialog;
+  const char *name;
+  gsize len;
+
+  g_assert_true (g_str_has_prefix (dir, work_dir));   /* never the user's own */
+  g_settings_reset (settings, "backup-first");
+  g_assert_true (g_settings_get_boolean (settings, "backup-first"));
+  window = new_window ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->backups_group)));
+  sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP8266);
+  esprit_sim_load_flash (sim, 0x20000, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  before = esprit_sim_dup_flash (sim);
+  g_assert_true (esprit_window_select_port (window, "sim:esp8266"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.erase", NULL));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "erase");
+  wait_for_job (window);
+
+  after = esprit_sim_dup_flash (sim);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (after, NULL))[0x20000], ==, 0xFF);
+  d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  name = g_dir_read_name (d);
+  g_assert_nonnull (name);
+  g_assert_true (g_str_has_prefix (name, "esp8266-"));
+  g_assert_true (g_str_has_suffix (name, ".img"));
+  g_assert_cmpint (strlen (name), ==, strlen ("esp8266-") + 12 + strlen ("-20261201-112233.img"));
+  g_assert_null (g_dir_read_name (d));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_get_contents (path, &saved, &len, NULL));
+  g_assert_cmpmem (saved, len, g_bytes_get_data (before, NULL), g_bytes_get_size (before));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->backups_group)));
+  g_assert_cmpuint (n_backup_rows (window), ==, 1);
+
+  /* Restore it: the old bytes again (and, backing up first, a second backup). */
+  file = g_file_new_for_path (path);
+  spin_ms (1100);   /* a new second: a new name */
+  esprit_window_restore_backup (window, file);
+  wait_for_job (window);
+  restored = esprit_sim_dup_flash (sim);
+  g_assert_cmpmem (g_bytes_get_data (restored, NULL), g_bytes_get_size (restored),
+                   g_bytes_get_data (before, NULL), g_bytes_get_size (before));
+  g_assert_cmpuint (n_backup_rows (window), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   int rc;
 
+  work_dir = g_dir_make_tmp ("esprit-gui-map-XXXXXX", NULL);
+  /* Backups go under the data folder: this test's own, set before anything reads it. */
+  {
+    g_autofree char *data_home = g_build_filename (work_dir, "data", NULL);
+
+    g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  }
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
@@ -238,7 +327,7 @@ main (int    argc,
     }
   adw_init ();
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("esprit-gui-map-XXXXXX", NULL);
+  g_test_add_func ("/esprit/window-map/backup-first", test_backup_first);
   g_test_add_func ("/esprit/window-map/backup-region", test_backup_region);
   g_test_add_func ("/esprit/window-map/erase-region", test_erase_region);
   g_test_add_func ("/esprit/window-map/identify", test_identify);

@@ -485,7 +485,10 @@ main (int    argc,
       char **argv)
 {
   int rc;
+  g_autofree char *data_home = g_dir_make_tmp ("esprit-gui-data-XXXXXX", NULL);
 
+  /* An empty data folder: no backups of the user's in the Backups list. */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
@@ -497,6 +500,12 @@ main (int    argc,
   adw_init ();
   g_test_init (&argc, &argv, NULL);
   work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+
+    /* These tests time and cancel the flash itself; test-window-map.c backs up first. */
+    g_settings_set_boolean (settings, "backup-first", FALSE);
+  }
   g_test_add_func ("/esprit/window/flash", test_flash);
   g_test_add_func ("/esprit/window/backup", test_backup);
   g_test_add_func ("/esprit/window/cancel", test_cancel);
