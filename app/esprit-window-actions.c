@@ -14,11 +14,9 @@
 #include "esprit-numbers.h"
 #include "esprit-window-private.h"
 
-typedef void (*DoneFunc) (EspritWindow *self, gpointer data);
-
 /* What to do when a job succeeds: a follow-up on its data, and a toast. */
 typedef struct {
-  DoneFunc    done;
+  EspritWindowDoneFunc done;
   gpointer    data;
   const char *success;
 } Finish;
@@ -54,16 +52,16 @@ on_job_finished (EspritJob    *job,
   _esprit_window_update_state (self);
 }
 
-static void
-start_job (EspritWindow  *self,
-           const char    *title,
-           gboolean       connect,
-           EspritAfter    after,
-           EspritJobFunc  func,
-           gpointer       data,
-           GDestroyNotify destroy,
-           DoneFunc       done,
-           const char    *success)
+void
+_esprit_window_start_job (EspritWindow         *self,
+                          const char           *title,
+                          gboolean              connect,
+                          EspritAfter           after,
+                          EspritJobFunc         func,
+                          gpointer              data,
+                          GDestroyNotify        destroy,
+                          EspritWindowDoneFunc  done,
+                          const char           *success)
 {
   EspritPortItem *item = _esprit_window_get_port (self);
   EspritConnectOptions options = ESPRIT_CONNECT_OPTIONS_INIT;
@@ -103,6 +101,32 @@ start_job (EspritWindow  *self,
 
 /* ---- flash -------------------------------------------------------------------------- */
 
+typedef struct {
+  EspritWritePlan *plan;
+  char            *backup_dir;   /* "Back up first" on: where to */
+} Flash;
+
+static Flash *
+flash_new (EspritWindow    *self,
+           EspritWritePlan *plan)
+{
+  Flash *f = g_new0 (Flash, 1);
+
+  f->plan = plan;
+  f->backup_dir = _esprit_window_backup_first_dir (self);
+  return f;
+}
+
+static void
+flash_free (gpointer data)
+{
+  Flash *f = data;
+
+  esprit_write_plan_free (f->plan);
+  g_free (f->backup_dir);
+  g_free (f);
+}
+
 static gboolean
 flash_func (EspritJob      *job,
             EspritSession  *session,
@@ -110,7 +134,19 @@ flash_func (EspritJob      *job,
             GCancellable   *cancellable,
             GError        **error)
 {
-  return esprit_session_write (session, data, cancellable, error);
+  Flash *f = data;
+
+  return _esprit_window_backup_first (session, f->backup_dir, cancellable, error) &&
+         esprit_session_write (session, f->plan, cancellable, error);
+}
+
+static void
+restore_done (EspritWindow *self,
+              gpointer      data)
+{
+  /* The map showed what was there before. */
+  _esprit_window_show_map (self, NULL, NULL);
+  _esprit_window_refresh_backups (self);
 }
 
 static void
@@ -118,6 +154,37 @@ flash_done (EspritWindow *self,
             gpointer      data)
 {
   _esprit_window_remember_files (self);
+  restore_done (self, data);
+}
+
+void
+esprit_window_restore_backup (EspritWindow *self,
+                              GFile        *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
+  EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
+  EspritWritePlan *plan;
+
+  g_return_if_fail (ESPRIT_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  if (bytes == NULL)
+    {
+      _esprit_window_show_toast (self, error->message);
+      return;
+    }
+  name = g_file_get_basename (file);
+  plan = esprit_write_plan_new ();
+  opts.verify = TRUE;
+  esprit_write_plan_set_options (plan, &opts);
+  /* A backup is the flash as it was: its header is written back unchanged. */
+  esprit_write_plan_add (plan, 0, bytes, name);
+  _esprit_window_start_job (self, _("Restoring"), TRUE, ESPRIT_AFTER_HARD_RESET, flash_func,
+                            flash_new (self, plan), flash_free, restore_done,
+                            _("Backup restored and verified"));
 }
 
 static void
@@ -134,16 +201,19 @@ flash_action (GtkWidget  *widget,
   plan = _esprit_window_build_plan (self, &error, &bad);
   if (plan == NULL)
     return;
-  start_job (self, _("Flashing"), TRUE, reset ? ESPRIT_AFTER_HARD_RESET : ESPRIT_AFTER_NO_RESET,
-             flash_func, plan, (GDestroyNotify) esprit_write_plan_free, flash_done,
-             reset ? _("Flashed and verified: the board runs its new program")
-                   : _("Flashed and verified"));
+  _esprit_window_start_job (self, _("Flashing"), TRUE,
+                            reset ? ESPRIT_AFTER_HARD_RESET : ESPRIT_AFTER_NO_RESET,
+                            flash_func, flash_new (self, plan), flash_free, flash_done,
+                            reset ? _("Flashed and verified: the board runs its new program")
+                                  : _("Flashed and verified"));
 }
 
 /* ---- back up ------------------------------------------------------------------------ */
 
 typedef struct {
-  GFile *file;
+  GFile     *file;
+  GPtrArray *map;       /* what the backup holds */
+  char      *summary;
 } Backup;
 
 static void
@@ -152,6 +222,8 @@ backup_free (gpointer data)
   Backup *b = data;
 
   g_object_unref (b->file);
+  g_clear_pointer (&b->map, g_ptr_array_unref);
+  g_free (b->summary);
   g_free (b);
 }
 
@@ -174,7 +246,19 @@ backup_func (EspritJob      *job,
       return FALSE;
     }
   /* Only verified data reaches the file, through a temporary renamed at the end. */
-  return esprit_session_read_to_file (session, 0, size, path, cancellable, error);
+  if (!esprit_session_read_to_file (session, 0, size, path, cancellable, error))
+    return FALSE;
+  return _esprit_window_map_from_backup (path, esprit_session_get_chip (session), &b->map,
+                                         &b->summary, error);
+}
+
+static void
+backup_done (EspritWindow *self,
+             gpointer      data)
+{
+  Backup *b = data;
+
+  _esprit_window_show_map (self, b->map, b->summary);
 }
 
 void
@@ -188,8 +272,8 @@ esprit_window_backup_to (EspritWindow *self,
 
   b = g_new0 (Backup, 1);
   b->file = g_object_ref (file);
-  start_job (self, _("Backing up"), TRUE, ESPRIT_AFTER_HARD_RESET, backup_func, b, backup_free,
-             NULL, _("Backup saved and verified"));
+  _esprit_window_start_job (self, _("Backing up"), TRUE, ESPRIT_AFTER_HARD_RESET, backup_func,
+                            b, backup_free, backup_done, _("Backup saved and verified"));
 }
 
 static void
@@ -230,7 +314,16 @@ erase_func (EspritJob      *job,
             GCancellable   *cancellable,
             GError        **error)
 {
-  return esprit_session_erase (session, 0, 0, cancellable, error);
+  return _esprit_window_backup_first (session, data, cancellable, error) &&
+         esprit_session_erase (session, 0, 0, cancellable, error);
+}
+
+static void
+erase_done (EspritWindow *self,
+            gpointer      data)
+{
+  _esprit_window_show_map (self, NULL, NULL);
+  _esprit_window_refresh_backups (self);
 }
 
 static void
@@ -239,8 +332,9 @@ on_erase_response (AdwMessageDialog *dialog,
                    EspritWindow     *self)
 {
   if (g_str_equal (response, "erase"))
-    start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func, NULL, NULL, NULL,
-               _("The flash is erased"));
+    _esprit_window_start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func,
+                              _esprit_window_backup_first_dir (self), g_free, erase_done,
+                              _("The flash is erased"));
 }
 
 static void
@@ -277,11 +371,18 @@ reset_action (GtkWidget  *widget,
               const char *name,
               GVariant   *param)
 {
-  start_job (ESPRIT_WINDOW (widget), _("Restarting"), FALSE, ESPRIT_AFTER_NO_RESET_STUB,
-             reset_func, NULL, NULL, NULL, _("The board restarted"));
+  _esprit_window_start_job (ESPRIT_WINDOW (widget), _("Restarting"), FALSE,
+                            ESPRIT_AFTER_NO_RESET_STUB, reset_func, NULL, NULL, NULL,
+                            _("The board restarted"));
 }
 
 /* ---- identify ----------------------------------------------------------------------- */
+
+typedef struct {
+  EspritDeviceInfo  info;
+  GPtrArray        *map;
+  char             *summary;
+} Identify;
 
 static gboolean
 identify_func (EspritJob      *job,
@@ -290,21 +391,29 @@ identify_func (EspritJob      *job,
                GCancellable   *cancellable,
                GError        **error)
 {
-  return esprit_session_identify (session, data, cancellable, error);
+  Identify *id = data;
+
+  return esprit_session_identify (session, &id->info, cancellable, error) &&
+         _esprit_window_read_map (session, &id->map, &id->summary, cancellable, error);
 }
 
 static void
-device_info_free (gpointer data)
+identify_free (gpointer data)
 {
-  esprit_device_info_clear (data);
-  g_free (data);
+  Identify *id = data;
+
+  esprit_device_info_clear (&id->info);
+  g_clear_pointer (&id->map, g_ptr_array_unref);
+  g_free (id->summary);
+  g_free (id);
 }
 
 static void
 identify_done (EspritWindow *self,
                gpointer      data)
 {
-  EspritDeviceInfo *info = data;
+  Identify *id = data;
+  EspritDeviceInfo *info = &id->info;
   g_autofree char *text = NULL;
   g_autofree char *size = info->flash_size ? esprit_format_size (info->flash_size)
                                            : g_strdup (_("unknown size"));
@@ -319,6 +428,7 @@ identify_done (EspritWindow *self,
                           info->mac[2], info->mac[3], info->mac[4], info->mac[5], xtal,
                           info->flash_id, size);
   adw_action_row_set_subtitle (self->device_row, text);
+  _esprit_window_show_map (self, id->map, id->summary);
   _esprit_window_update_state (self);
 }
 
@@ -327,9 +437,9 @@ identify_action (GtkWidget  *widget,
                  const char *name,
                  GVariant   *param)
 {
-  start_job (ESPRIT_WINDOW (widget), _("Identifying"), TRUE, ESPRIT_AFTER_HARD_RESET,
-             identify_func, g_new0 (EspritDeviceInfo, 1), device_info_free, identify_done,
-             NULL);
+  _esprit_window_start_job (ESPRIT_WINDOW (widget), _("Identifying"), TRUE,
+                            ESPRIT_AFTER_HARD_RESET, identify_func, g_new0 (Identify, 1),
+                            identify_free, identify_done, NULL);
 }
 
 /* ---- cancel, add files -------------------------------------------------------------- */

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "esprit-flash-map-view.h"
+#include "esprit-layout.h"
 #include "esprit-port-model.h"
 #include "esprit-progress-view.h"
 #include "esprit-window.h"
@@ -28,9 +30,14 @@ struct _EspritWindow
   GtkSwitch            *verify_switch;
   GtkSwitch            *erase_switch;
   GtkSwitch            *reset_switch;
+  GtkSwitch            *backup_first_switch;
+  AdwPreferencesGroup  *backups_group;
+  GtkListBox           *backups_list;
   EspritProgressView   *progress_view;
   GtkTextView          *log_view;
   GtkFlowBox           *actions_box;
+  AdwPreferencesGroup  *map_group;
+  EspritFlashMapView   *map_view;
 
   GSettings            *settings;
   /* The ports offered; owns the virtual boards, so they remember their flash. */
@@ -70,5 +77,53 @@ void             _esprit_window_remember_files  (EspritWindow   *self);
 
 /* esprit-window-actions.c */
 void             _esprit_window_class_init_actions (GtkWidgetClass *widget_class);
+/* Starts @func on the chosen port like every action: a job titled @title, then @done on the
+ * main thread after success and the @success toast. */
+typedef void   (*EspritWindowDoneFunc)          (EspritWindow   *self,
+                                                 gpointer        data);
+void             _esprit_window_start_job       (EspritWindow   *self,
+                                                 const char     *title,
+                                                 gboolean        connect,
+                                                 EspritAfter     after,
+                                                 EspritJobFunc   func,
+                                                 gpointer        data,
+                                                 GDestroyNotify  destroy,
+                                                 EspritWindowDoneFunc done,
+                                                 const char     *success);
+
+/* esprit-window-backups.c */
+/* g_get_user_data_dir()/esprit/backups */
+char            *_esprit_window_backups_dir     (void);
+/* The folder to back up to before a flash or erase, NULL when "Back up first" is off. */
+char            *_esprit_window_backup_first_dir (EspritWindow  *self);
+/* In a job: when @dir is not NULL, saves the whole flash, verified, as
+ * @dir/<chip>-<mac>-<date>.img. */
+gboolean         _esprit_window_backup_first    (EspritSession  *session,
+                                                 const char     *dir,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
+/* Lists the backups folder in the Backups group. */
+void             _esprit_window_refresh_backups (EspritWindow   *self);
+
+/* esprit-window-layout.c */
+void             _esprit_window_class_init_layout (GtkWidgetClass *widget_class);
+/* In a job: the flash map of the board behind @session (its layout, then one MD5 per
+ * region for what is erased). *@map stays NULL, without an error, when the flash size is
+ * unknown. */
+gboolean         _esprit_window_read_map        (EspritSession  *session,
+                                                 GPtrArray     **map,
+                                                 char          **summary,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
+/* In a job: the flash map of a whole-flash backup at @path. */
+gboolean         _esprit_window_map_from_backup (const char     *path,
+                                                 EspritChip      chip,
+                                                 GPtrArray     **map,
+                                                 char          **summary,
+                                                 GError        **error);
+/* Shows @map (NULL hides the map: a different board). */
+void             _esprit_window_show_map        (EspritWindow   *self,
+                                                 GPtrArray      *map,
+                                                 const char     *summary);
 
 G_END_DECLS

@@ -49,6 +49,7 @@ on_port_selected (EspritWindow *self)
   self->known_chip = ESPRIT_CHIP_AUTO;
   self->known_flash_size = 0;
   adw_action_row_set_subtitle (self->device_row, _("Not identified yet"));
+  _esprit_window_show_map (self, NULL, NULL);
   _esprit_window_update_state (self);
 }
 
@@ -238,6 +239,8 @@ options_init (EspritWindow *self)
   g_settings_bind (self->settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reset-after", self->reset_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "backup-first", self->backup_first_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   /* The plan reads the header options from the settings, so it follows them. */
   g_signal_connect_swapped (self->settings, "changed::flash-mode",
                             G_CALLBACK (_esprit_window_update_state), self);
@@ -327,6 +330,8 @@ _esprit_window_update_state (EspritWindow *self)
   set_action_enabled (self, "win.erase", port && !busy);
   set_action_enabled (self, "win.reset", port && !busy);
   set_action_enabled (self, "win.identify", port && !busy);
+  set_action_enabled (self, "win.backup-region", port && !busy);
+  set_action_enabled (self, "win.erase-region", port && !busy);
   set_action_enabled (self, "win.open", TRUE);
   set_action_enabled (self, "win.cancel", busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->port_row), !busy);
@@ -405,6 +410,7 @@ esprit_window_class_init (EspritWindowClass *klass)
   /* Named in the template. */
   g_type_ensure (ESPRIT_TYPE_PORT_ITEM);
   g_type_ensure (ESPRIT_TYPE_PROGRESS_VIEW);
+  g_type_ensure (ESPRIT_TYPE_FLASH_MAP_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/esprit/Esprit/ui/esprit-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, actions_box);
@@ -419,12 +425,18 @@ esprit_window_class_init (EspritWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, verify_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, erase_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, reset_switch);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, backup_first_switch);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, backups_group);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, backups_list);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, progress_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_group);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_view);
 
   gtk_widget_class_bind_template_callback (widget_class, choice_label);
 
   _esprit_window_class_init_actions (widget_class);
+  _esprit_window_class_init_layout (widget_class);
 }
 
 static void
@@ -448,6 +460,7 @@ esprit_window_init (EspritWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
   _esprit_window_restore_files (self);
+  _esprit_window_refresh_backups (self);
 
   g_signal_connect_swapped (self->port_row, "notify::selected", G_CALLBACK (on_port_selected), self);
   g_signal_connect_swapped (self->verify_switch, "notify::active",

@@ -24,6 +24,19 @@ gboolean      esprit_window_select_port       (EspritWindow   *self,
 /* Starts a backup into @file (what "Back Up…" does after its file chooser). */
 void          esprit_window_backup_to         (EspritWindow   *self,
                                                GFile          *file);
+/* Starts a backup of region @index of the flash map into @file (what a region's "Back Up
+ * This Region…" does after its file chooser). */
+void          esprit_window_backup_region_to  (EspritWindow   *self,
+                                               guint           index,
+                                               GFile          *file);
+/* Erases region @index of the flash map (what its "Erase This Region…" does once
+ * confirmed). */
+void          esprit_window_erase_region      (EspritWindow   *self,
+                                               guint           index);
+/* Writes the whole-flash backup @file back at 0x0 (what a backup's Restore does once
+ * confirmed). */
+void          esprit_window_restore_backup    (EspritWindow   *self,
+                                               GFile          *file);
 /* The virtual board behind "Virtual ESP8266"/"Virtual ESP32" (created on first use). */
 EspritSim    *esprit_window_get_virtual_board (EspritWindow   *self,
                                                EspritChip      chip);

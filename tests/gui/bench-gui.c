@@ -68,6 +68,8 @@ main (int    argc,
     g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
 
     g_settings_set_uint (settings, "baud", 921600);
+    /* The time to flash, not to back up first. */
+    g_settings_set_boolean (settings, "backup-first", FALSE);
   }
   window = esprit_window_new (NULL);
   gtk_window_present (GTK_WINDOW (window));

@@ -74,6 +74,9 @@ backup_from (EspritChip  chip,
   g_assert_true (g_file_get_contents (path, &saved, &len, NULL));
   flash = esprit_sim_dup_flash (sim);
   g_assert_cmpmem (saved, len, g_bytes_get_data (flash, NULL), g_bytes_get_size (flash));
+  /* The flash map of what was saved: the random data as unknown, the rest erased. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->map_group)));
+  g_assert_cmpuint (esprit_flash_map_view_get_map (window->map_view)->len, >, 1);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -482,7 +485,10 @@ main (int    argc,
       char **argv)
 {
   int rc;
+  g_autofree char *data_home = g_dir_make_tmp ("esprit-gui-data-XXXXXX", NULL);
 
+  /* An empty data folder: no backups of the user's in the Backups list. */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
@@ -494,6 +500,12 @@ main (int    argc,
   adw_init ();
   g_test_init (&argc, &argv, NULL);
   work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
+
+    /* These tests time and cancel the flash itself; test-window-map.c backs up first. */
+    g_settings_set_boolean (settings, "backup-first", FALSE);
+  }
   g_test_add_func ("/esprit/window/flash", test_flash);
   g_test_add_func ("/esprit/window/backup", test_backup);
   g_test_add_func ("/esprit/window/cancel", test_cancel);

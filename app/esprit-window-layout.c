@@ -1,0 +1,376 @@
+/* esprit-window-layout.c: the window's flash map: read after Identify and after a backup
+ * (the layout, then one MD5 per region for what is erased, protocol-facts §10), and the
+ * region actions of its rows: back up one region, erase one region
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "esprit-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "esprit-error.h"
+#include "esprit-numbers.h"
+#include "esprit-window-private.h"
+
+/* ---- reading the map (in the job's thread) ----------------------------------------- */
+
+typedef struct {
+  EspritSession *session;
+  GCancellable  *cancellable;
+} Reader;
+
+static gboolean
+board_read (guint32   addr,
+            guint32   len,
+            guint8   *buffer,
+            gpointer  user_data,
+            GError  **error)
+{
+  Reader *reader = user_data;
+
+  return esprit_session_read (reader->session, addr, len, buffer, reader->cancellable, error);
+}
+
+/* Whether [@from, @from + @len) is all 0xFF, told by the board's MD5 of it. */
+static gboolean
+learn_range (EspritSession   *session,
+             EspritChunkMap  *chunks,
+             guint32          from,
+             guint32          len,
+             const guint8    *ff,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+  guint8 want[16], got[16];
+  gsize dlen = sizeof want;
+
+  for (guint32 done = 0; done < len; done += 0x10000)
+    g_checksum_update (md5, ff, MIN (0x10000u, len - done));
+  g_checksum_get_digest (md5, want, &dlen);
+  if (!esprit_session_md5 (session, from, len, got, cancellable, error))
+    return FALSE;
+  esprit_chunk_map_set (chunks, from, len, memcmp (want, got, 16) == 0 ? ESPRIT_CHUNK_ERASED
+                                                                       : ESPRIT_CHUNK_DATA);
+  return TRUE;
+}
+
+gboolean
+_esprit_window_read_map (EspritSession  *session,
+                         GPtrArray     **map,
+                         char          **summary,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autoptr(EspritChunkMap) chunks = NULL;
+  g_autoptr(GPtrArray) rough = NULL;
+  g_autofree guint8 *ff = NULL;
+  Reader reader = { session, cancellable };
+  guint32 flash_size;
+
+  *map = NULL;
+  *summary = NULL;
+  /* An unknown flash chip: no size, so nothing to draw. */
+  if (!esprit_session_get_flash_size (session, &flash_size, cancellable, error))
+    return error == NULL || *error == NULL;
+  layout = esprit_layout_detect (esprit_session_get_chip (session), flash_size,
+                                 ESPRIT_PARTITION_TABLE_OFFSET, board_read, &reader, error);
+  if (layout == NULL)
+    return FALSE;
+
+  rough = esprit_flash_map_build (layout, NULL);
+  chunks = esprit_chunk_map_new (layout->flash_size);
+  ff = g_malloc (0x10000);
+  memset (ff, 0xFF, 0x10000);
+  for (guint i = 0; i < rough->len; i++)
+    {
+      const EspritRegion *r = rough->pdata[i];
+      guint32 from = r->offset, len = r->size;
+      g_autoptr(GError) local_error = NULL;
+
+      /* An app's image is data; only the space after it can be erased. */
+      if (r->kind == ESPRIT_REGION_APP && r->used > 0)
+        {
+          guint32 image_end = (r->used + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE *
+                              ESPRIT_CHUNK_SIZE;
+
+          esprit_chunk_map_set (chunks, r->offset, MIN (image_end, r->size), ESPRIT_CHUNK_DATA);
+          if (image_end >= r->size)
+            continue;
+          from += image_end;
+          len -= image_end;
+        }
+      if (!learn_range (session, chunks, from, len, ff, cancellable, &local_error))
+        {
+          /* A loader without MD5 (the ESP8266 ROM) leaves the contents unknown. */
+          if (g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
+            break;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  *map = esprit_flash_map_build (layout, chunks);
+  *summary = esprit_layout_describe (layout);
+  return TRUE;
+}
+
+gboolean
+_esprit_window_map_from_backup (const char  *path,
+                                EspritChip   chip,
+                                GPtrArray  **map,
+                                char       **summary,
+                                GError     **error)
+{
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, error);
+  g_autoptr(EspritLayout) layout = NULL;
+  g_autoptr(EspritChunkMap) chunks = NULL;
+  const guint8 *data;
+  gsize len;
+
+  *map = NULL;
+  *summary = NULL;
+  if (file == NULL)
+    return FALSE;
+  data = (const guint8 *) g_mapped_file_get_contents (file);
+  len = g_mapped_file_get_length (file);
+  if (len == 0 || len > G_MAXUINT32)
+    return TRUE;
+  layout = esprit_layout_detect_image (data, len, chip, ESPRIT_PARTITION_TABLE_OFFSET);
+  chunks = esprit_chunk_map_new ((guint32) len);
+  esprit_chunk_map_learn (chunks, 0, data, len);
+  *map = esprit_flash_map_build (layout, chunks);
+  *summary = esprit_layout_describe (layout);
+  return TRUE;
+}
+
+void
+_esprit_window_show_map (EspritWindow *self,
+                         GPtrArray    *map,
+                         const char   *summary)
+{
+  esprit_flash_map_view_set_map (self->map_view, map, summary);
+  gtk_widget_set_visible (GTK_WIDGET (self->map_group), map != NULL && map->len > 0);
+}
+
+/* ---- region actions ----------------------------------------------------------------- */
+
+typedef struct {
+  guint32  offset;
+  guint32  size;
+  guint    index;
+  char    *path;         /* backups */
+  char    *backup_dir;   /* erases with "Back up first" on */
+} RegionJob;
+
+static void
+region_job_free (gpointer data)
+{
+  RegionJob *rj = data;
+
+  g_free (rj->path);
+  g_free (rj->backup_dir);
+  g_free (rj);
+}
+
+static const EspritRegion *
+map_region (EspritWindow *self,
+            guint         index)
+{
+  GPtrArray *map = esprit_flash_map_view_get_map (self->map_view);
+
+  return map != NULL && index < map->len ? map->pdata[index] : NULL;
+}
+
+static RegionJob *
+region_job_new (EspritWindow *self,
+                guint         index)
+{
+  const EspritRegion *r = map_region (self, index);
+  RegionJob *rj;
+
+  if (r == NULL || r->size == 0)
+    return NULL;
+  rj = g_new0 (RegionJob, 1);
+  rj->offset = r->offset;
+  rj->size = r->size;
+  rj->index = index;
+  return rj;
+}
+
+static gboolean
+backup_region_func (EspritJob      *job,
+                    EspritSession  *session,
+                    gpointer        data,
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  RegionJob *rj = data;
+
+  /* Verified before the file takes its name, as a whole backup is. */
+  return esprit_session_read_to_file (session, rj->offset, rj->size, rj->path, cancellable,
+                                      error);
+}
+
+void
+esprit_window_backup_region_to (EspritWindow *self,
+                                guint         index,
+                                GFile        *file)
+{
+  RegionJob *rj;
+
+  g_return_if_fail (ESPRIT_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  rj = region_job_new (self, index);
+  g_return_if_fail (rj != NULL);
+  rj->path = g_file_get_path (file);
+  _esprit_window_start_job (self, _("Backing up a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
+                            backup_region_func, rj, region_job_free, NULL,
+                            _("Region saved and verified"));
+}
+
+static void
+on_backup_region_response (GtkNativeDialog *dialog,
+                           int              response,
+                           EspritWindow    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "esprit-region"));
+
+      esprit_window_backup_region_to (self, index, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+backup_region_action (GtkWidget  *widget,
+                      const char *name,
+                      GVariant   *param)
+{
+  EspritWindow *self = ESPRIT_WINDOW (widget);
+  guint index = g_variant_get_uint32 (param);
+  const EspritRegion *r = map_region (self, index);
+  g_autofree char *title = NULL;
+  g_autofree char *file_name = NULL;
+  GtkFileChooserNative *chooser;
+
+  if (r == NULL)
+    return;
+  /* Translators: title of the file chooser; %s is the region's name */
+  title = g_strdup_printf (_("Back Up %s"), r->name);
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Back Up"), NULL);
+  file_name = g_strdup_printf ("%s-0x%x.bin", r->name, r->offset);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
+  g_object_set_data (G_OBJECT (chooser), "esprit-region", GUINT_TO_POINTER (index));
+  g_signal_connect (chooser, "response", G_CALLBACK (on_backup_region_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+erase_region_func (EspritJob      *job,
+                   EspritSession  *session,
+                   gpointer        data,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  RegionJob *rj = data;
+
+  return _esprit_window_backup_first (session, rj->backup_dir, cancellable, error) &&
+         esprit_session_erase (session, rj->offset, rj->size, cancellable, error);
+}
+
+static void
+erase_region_done (EspritWindow *self,
+                   gpointer      data)
+{
+  RegionJob *rj = data;
+  GPtrArray *map = esprit_flash_map_view_get_map (self->map_view);
+  EspritRegion *r = (EspritRegion *) map_region (self, rj->index);
+
+  /* The same map, with that region now known to be empty. */
+  if (r != NULL && r->offset == rj->offset && r->size == rj->size)
+    {
+      g_autoptr(GPtrArray) keep = g_ptr_array_ref (map);
+      g_autofree char *summary = g_strdup (esprit_flash_map_view_get_summary (self->map_view));
+
+      r->contents = ESPRIT_CHUNK_ERASED;
+      r->has_image = FALSE;
+      r->used = 0;
+      _esprit_window_show_map (self, keep, summary);
+    }
+  _esprit_window_refresh_backups (self);
+}
+
+void
+esprit_window_erase_region (EspritWindow *self,
+                            guint         index)
+{
+  RegionJob *rj;
+
+  g_return_if_fail (ESPRIT_IS_WINDOW (self));
+  rj = region_job_new (self, index);
+  g_return_if_fail (rj != NULL);
+  rj->backup_dir = _esprit_window_backup_first_dir (self);
+  _esprit_window_start_job (self, _("Erasing a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
+                            erase_region_func, rj, region_job_free, erase_region_done,
+                            _("The region is erased"));
+}
+
+static void
+on_erase_region_response (AdwMessageDialog *dialog,
+                          const char       *response,
+                          EspritWindow     *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "esprit-region"));
+
+  if (g_str_equal (response, "erase"))
+    esprit_window_erase_region (self, index);
+}
+
+static void
+erase_region_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  EspritWindow *self = ESPRIT_WINDOW (widget);
+  guint index = g_variant_get_uint32 (param);
+  const EspritRegion *r = map_region (self, index);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *size = NULL;
+  GtkWidget *dialog;
+
+  if (r == NULL)
+    return;
+  size = esprit_format_size (r->size);
+  /* Translators: %s is the region's name ("nvs") */
+  heading = g_strdup_printf (_("Erase %s?"), r->name);
+  /* Translators: offset, end and size of the region */
+  body = g_strdup_printf (_("Everything from 0x%x to 0x%x (%s) will be lost. The rest of the "
+                            "flash is kept."), r->offset,
+                          (guint32) ((guint64) r->offset + r->size - 1), size);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "erase", _("_Erase"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "erase",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "esprit-region", GUINT_TO_POINTER (index));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_erase_region_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_esprit_window_class_init_layout (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.backup-region", "u",
+                                   backup_region_action);
+  gtk_widget_class_install_action (widget_class, "win.erase-region", "u", erase_region_action);
+}
