@@ -277,6 +277,8 @@ main (int    argc,
     }
   elf_path = argv[1];
   g_test_add_func ("/esprit/stub-qemu/write-read-erase", test_write_read_erase);
-  g_test_add_func ("/esprit/stub-qemu/escaped-blocks", test_escaped_blocks);
+  /* The receive ring is the lx106 build's (the RISC-V build reads the virt UART directly). */
+  if (elf_machine != EM_RISCV)
+    g_test_add_func ("/esprit/stub-qemu/escaped-blocks", test_escaped_blocks);
   return g_test_run ();
 }
