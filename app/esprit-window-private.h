@@ -28,6 +28,8 @@ struct _EspritWindow
   GtkSwitch            *verify_switch;
   GtkSwitch            *erase_switch;
   GtkSwitch            *reset_switch;
+  AdwActionRow         *ota_fs_row;
+  GtkSwitch            *ota_fs_switch;
   EspritProgressView   *progress_view;
   GtkTextView          *log_view;
   GtkFlowBox           *actions_box;
@@ -41,6 +43,9 @@ struct _EspritWindow
 
   EspritJob            *job;
   gboolean              plan_ok;
+
+  /* The open password prompt of an upload over the air, or NULL. */
+  AdwMessageDialog     *password_dialog;
 
   /* What Identify found on the chosen port. */
   EspritChip            known_chip;
@@ -70,5 +75,25 @@ void             _esprit_window_remember_files  (EspritWindow   *self);
 
 /* esprit-window-actions.c */
 void             _esprit_window_class_init_actions (GtkWidgetClass *widget_class);
+/* Runs @job (made for the chosen port) as the window's job: progress, log, and on success
+ * @done (with @data) and the @success toast; failures get the advice dialog. */
+void             _esprit_window_run_job         (EspritWindow   *self,
+                                                 EspritJob      *job,
+                                                 void          (*done) (EspritWindow *, gpointer),
+                                                 gpointer        data,
+                                                 const char     *success);
+
+/* esprit-window-ota.c: boards flashed over the air */
+/* Shows what OTA can do when the chosen port is a network board, and the serial options
+ * otherwise. */
+void             _esprit_window_ota_update      (EspritWindow   *self);
+/* Why a flash over the air cannot go as the files are, or TRUE. */
+gboolean         _esprit_window_ota_check       (EspritWindow   *self,
+                                                 GError        **error,
+                                                 int            *bad_item);
+void             _esprit_window_ota_flash       (EspritWindow   *self);
+/* "Add a board by address…": asks for it, then selects it, or goes back to @previous. */
+void             _esprit_window_ota_add_board   (EspritWindow   *self,
+                                                 const char     *previous);
 
 G_END_DECLS
