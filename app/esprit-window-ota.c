@@ -1,7 +1,6 @@
 /* esprit-window-ota.c: the window with a network board chosen: what OTA can do (one image,
  * app or filesystem, no addresses, no flash options), the upload as a detached EspritJob,
- * the password prompt (marshalled from the worker), the keyring and "Add a board by
- * address…"
+ * the password prompt (marshalled from the worker) and the keyring
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -162,10 +161,8 @@ close_dialog (gpointer dialog)
   return G_SOURCE_REMOVE;
 }
 
-/* A response given by a program (adw_message_dialog_response) leaves the dialog open; one
- * from a button closes it after the handlers. Either way it goes, once they have run. */
-static void
-close_after_response (AdwMessageDialog *dialog)
+void
+_esprit_window_close_after_response (AdwMessageDialog *dialog)
 {
   g_idle_add_full (G_PRIORITY_DEFAULT, close_dialog, g_object_ref (dialog), g_object_unref);
 }
@@ -179,7 +176,8 @@ typedef struct {
   gboolean      remember;
   gboolean      again;      /* the last password was refused */
   char         *label;
-  GWeakRef      window;
+  /* Taken in the worker, let go on the main context by present_prompt(). */
+  EspritWindow *window;
 } Ask;
 
 static Ask *
@@ -200,7 +198,8 @@ ask_unref (gpointer data)
     memset (ask->answer, 0, strlen (ask->answer));
   g_free (ask->answer);
   g_free (ask->label);
-  g_weak_ref_clear (&ask->window);
+  /* Only set when present_prompt never ran (the main context went first). */
+  g_clear_object (&ask->window);
   g_mutex_clear (&ask->lock);
   g_cond_clear (&ask->cond);
   g_free (ask);
@@ -229,16 +228,16 @@ on_password_response (AdwMessageDialog *dialog,
 {
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "esprit-entry");
   GtkCheckButton *remember = g_object_get_data (G_OBJECT (dialog), "esprit-remember");
-  g_autoptr(EspritWindow) window = g_weak_ref_get (&ask->window);
+  GtkWindow *window = gtk_window_get_transient_for (GTK_WINDOW (dialog));
 
-  if (window != NULL && window->password_dialog == dialog)
-    window->password_dialog = NULL;
+  if (ESPRIT_IS_WINDOW (window) && ESPRIT_WINDOW (window)->password_dialog == dialog)
+    ESPRIT_WINDOW (window)->password_dialog = NULL;
   if (g_str_equal (response, "upload"))
     ask_answer (ask, gtk_editable_get_text (entry),
                 remember != NULL && gtk_check_button_get_active (remember));
   else
     ask_answer (ask, NULL, FALSE);
-  close_after_response (dialog);
+  _esprit_window_close_after_response (dialog);
 }
 
 /* Main context: shows the prompt; without a window (closed meanwhile) declines. */
@@ -246,11 +245,11 @@ static gboolean
 present_prompt (gpointer data)
 {
   Ask *ask = data;
-  g_autoptr(EspritWindow) window = g_weak_ref_get (&ask->window);
+  g_autoptr(EspritWindow) window = g_steal_pointer (&ask->window);
   g_autofree char *heading = NULL;
   GtkWidget *dialog, *box, *entry;
 
-  if (window == NULL)
+  if (window == NULL || gtk_widget_in_destruction (GTK_WIDGET (window)))
     {
       ask_answer (ask, NULL, FALSE);
       return G_SOURCE_REMOVE;
@@ -369,7 +368,6 @@ ask_password (const char *host,
 {
   Upload *up = data;
   GCancellable *cancellable = esprit_job_get_cancellable (up->job);
-  g_autoptr(EspritWindow) window = g_weak_ref_get (&up->window);
   Ask *ask = g_new0 (Ask, 1);
   char *answer = NULL;
 
@@ -378,8 +376,8 @@ ask_password (const char *host,
   g_cond_init (&ask->cond);
   ask->again = up->again;
   ask->label = g_strdup (up->label);
-  g_weak_ref_init (&ask->window, window);
-  g_clear_object (&window);
+  /* A strong reference, so that the window can only go on the main context. */
+  ask->window = g_weak_ref_get (&up->window);
   g_main_context_invoke_full (esprit_job_get_context (up->job), G_PRIORITY_DEFAULT,
                               present_prompt, ask_ref (ask), ask_unref);
   g_mutex_lock (&ask->lock);
@@ -450,6 +448,19 @@ upload_func (EspritJob      *job,
   return TRUE;
 }
 
+/* A prompt still open when the upload ended (cancelled meanwhile) has nothing to answer. */
+static void
+on_upload_finished (EspritJob    *job,
+                    EspritWindow *self)
+{
+  if (self->password_dialog != NULL)
+    {
+      AdwMessageDialog *dialog = g_steal_pointer (&self->password_dialog);
+
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+}
+
 static void
 upload_done (EspritWindow *self,
              gpointer      data)
@@ -494,102 +505,7 @@ _esprit_window_ota_flash (EspritWindow *self)
     }
   up->job = esprit_job_new_detached (_("Uploading over the air"), up->host, upload_func, up,
                                      upload_free);
+  g_signal_connect_object (up->job, "finished", G_CALLBACK (on_upload_finished), self, 0);
   _esprit_window_run_job (self, up->job, upload_done, up,
                           _("Uploaded: the board restarts into its new program"));
-}
-
-/* ---- "Add a board by address…" ------------------------------------------------------ */
-
-/* "192.168.1.40", "esp.local:3232", "[fe80::1]:8266", "fe80::1" */
-static gboolean
-parse_address (const char  *text,
-               char       **host,
-               guint16     *port)
-{
-  g_autofree char *t = g_strstrip (g_strdup (text));
-  const char *colon;
-  guint64 p = 0;
-
-  *port = 0;
-  if (*t == '[')
-    {
-      char *end = strchr (t, ']');
-
-      if (end == NULL || end == t + 1)
-        return FALSE;
-      *end = '\0';
-      *host = g_strdup (t + 1);
-      colon = end[1] == ':' ? end + 1 : NULL;
-      if (end[1] != '\0' && colon == NULL)
-        goto bad;
-    }
-  else
-    {
-      colon = strchr (t, ':');
-      /* More than one colon: an IPv6 address without a port. */
-      if (colon != NULL && strchr (colon + 1, ':') != NULL)
-        colon = NULL;
-      *host = colon ? g_strndup (t, colon - t) : g_strdup (t);
-    }
-  if (**host == '\0' || strpbrk (*host, " \t/") != NULL)
-    goto bad;
-  if (colon != NULL && !g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT16, &p, NULL))
-    goto bad;
-  *port = (guint16) p;
-  return TRUE;
-
-bad:
-  g_clear_pointer (host, g_free);
-  return FALSE;
-}
-
-static void
-on_add_response (AdwMessageDialog *dialog,
-                 const char       *response,
-                 EspritWindow     *self)
-{
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "esprit-entry");
-  const char *previous = g_object_get_data (G_OBJECT (dialog), "esprit-previous");
-  g_autofree char *host = NULL;
-  g_autofree char *id = NULL;
-  guint16 port;
-
-  close_after_response (dialog);
-  if (g_str_equal (response, "add") && parse_address (gtk_editable_get_text (entry), &host, &port))
-    {
-      /* The cores' default ports tell the family (protocol-facts §7.1). */
-      id = esprit_port_model_add_address (self->ports, host, port,
-                                          port == 3232 ? ESPRIT_CHIP_ESP32 : ESPRIT_CHIP_ESP8266);
-      esprit_window_select_port (self, id);
-      return;
-    }
-  if (g_str_equal (response, "add"))
-    _esprit_window_show_toast (self, _("That is not an address: type 192.168.1.40 or "
-                                       "name.local, with :port if needed"));
-  if (previous == NULL || !esprit_window_select_port (self, previous))
-    adw_combo_row_set_selected (self->port_row, esprit_port_model_get_preferred (self->ports));
-}
-
-void
-_esprit_window_ota_add_board (EspritWindow *self,
-                              const char   *previous)
-{
-  GtkWidget *dialog, *entry;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Add a Board by Address"),
-                                   _("A board running ArduinoOTA: its address (192.168.1.40 "
-                                     "or esp8266-1a2b3c.local), with :3232 for an ESP32 or "
-                                     ":port if its sketch changed it."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "add", _("_Add"), NULL);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "add");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  entry = gtk_entry_new ();
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "192.168.1.40");
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  g_object_set_data (G_OBJECT (dialog), "esprit-entry", entry);
-  g_object_set_data_full (G_OBJECT (dialog), "esprit-previous", g_strdup (previous), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_add_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -92,6 +92,11 @@ gboolean         _esprit_window_ota_check       (EspritWindow   *self,
                                                  GError        **error,
                                                  int            *bad_item);
 void             _esprit_window_ota_flash       (EspritWindow   *self);
+/* A response given by a program (adw_message_dialog_response) leaves the dialog open; one
+ * from a button closes it after the handlers. Either way it goes once they have run. */
+void             _esprit_window_close_after_response (AdwMessageDialog *dialog);
+
+/* esprit-window-address.c */
 /* "Add a board by address…": asks for it, then selects it, or goes back to @previous. */
 void             _esprit_window_ota_add_board   (EspritWindow   *self,
                                                  const char     *previous);

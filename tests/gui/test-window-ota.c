@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "esprit-file-row.h"
+#include "esprit-test-ota.h"
 #include "esprit-test-util.h"
 #include "esprit-window-private.h"
 #include "esprit-window-test-util.h"
@@ -103,7 +104,9 @@ assert_flashed (EspritWindow *window,
 static void
 test_flash (void)
 {
-  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 60000, 3, FALSE, 11);
+  /* What the Arduino IDE exports: eboot padded to 4 KB, then the sketch. */
+  g_autoptr(GBytes) sketch = NULL;
+  g_autoptr(GBytes) img = esprit_test_ota_arduino_bin (60000, 11, &sketch);
   g_autoptr(GFile) file = write_file ("Blink.ino.bin", img);
   g_autoptr(GBytes) before = NULL;
   EspritWindow *window;
