@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <stdlib.h>
+
 #include "esprit-port-model.h"
 
 typedef struct {
@@ -193,6 +196,70 @@ test_ota (void)
   g_assert_cmpint (esprit_port_item_get_kind (item_at (model, 5)), ==, ESPRIT_PORT_KIND_ADD);
 }
 
+/* An item with @label, or (@label NULL) one from the network at all. */
+static gboolean
+has_label (EspritPortModel *model,
+           const char      *label)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      EspritPortItem *item = item_at (model, i);
+
+      if (label != NULL ? g_str_equal (esprit_port_item_get_label (item), label)
+                        : esprit_port_item_get_kind (item) == ESPRIT_PORT_KIND_OTA)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+wait_label (EspritPortModel *model,
+            const char      *label,
+            gboolean         present)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (has_label (model, label) != present && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  return has_label (model, label) == present;
+}
+
+/* Run by test-port-model-mdns.sh with a board published through a private avahi-daemon:
+ * it appears between the virtual boards and the virtual OTA board, labelled with its name,
+ * address, chip and password, and goes when it stops announcing itself. */
+static void
+test_mdns (void)
+{
+  const char *publisher = g_getenv ("ESPRIT_TEST_MDNS_PUBLISHER");
+  const char *label = "kitchen-sensor — 127.0.0.1 · ESP8266 · OTA, password";
+  g_autoptr(EspritPortModel) model = NULL;
+  g_autoptr(GPtrArray) none = ports (NULL);
+  EspritPortItem *item;
+  guint position;
+
+  if (publisher == NULL)
+    {
+      g_test_skip ("needs the board test-port-model-mdns.sh publishes");
+      return;
+    }
+  model = esprit_port_model_new ();
+  esprit_port_model_update (model, none);
+  g_assert_true (wait_label (model, label, TRUE));
+  g_assert_true (esprit_port_model_find (model, "ota:kitchen-sensor", &position));
+  g_assert_cmpuint (position, ==, 2);
+  item = item_at (model, 2);
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA);
+  g_assert_cmpstr (esprit_port_item_get_host (item), ==, "127.0.0.1");
+  g_assert_cmpuint (esprit_port_item_get_ota_port (item), ==, 8266);
+  g_assert_true (esprit_port_item_get_auth (item));
+  g_assert_cmpint (esprit_port_item_get_chip (item), ==, ESPRIT_CHIP_ESP8266);
+
+  g_assert_cmpint (kill ((pid_t) atoi (publisher), SIGTERM), ==, 0);
+  g_assert_true (wait_label (model, NULL, FALSE));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+}
+
 /* The model owns the virtual boards: its registry opens the same board each time, which is
  * the one the model hands out, and another model has boards of its own. */
 static void
@@ -226,6 +293,7 @@ main (int    argc,
   g_test_add_func ("/esprit/port-model/virtual", test_virtual);
   g_test_add_func ("/esprit/port-model/hotplug", test_hotplug);
   g_test_add_func ("/esprit/port-model/ota", test_ota);
+  g_test_add_func ("/esprit/port-model/mdns", test_mdns);
   g_test_add_func ("/esprit/port-model/boards", test_boards);
   return g_test_run ();
 }
