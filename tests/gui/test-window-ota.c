@@ -210,6 +210,38 @@ test_decline (void)
   g_unsetenv ("ESPRIT_SIM_OTA_PASSWORD");
 }
 
+/* A filesystem image is no app image: Flash stays off, saying why, until "Filesystem
+ * image" is on; then it lands at the 4 MB board's filesystem start (4M2M: 0x200000,
+ * protocol-facts §10.2) and the program stays. */
+static void
+test_filesystem (void)
+{
+  g_autoptr(GBytes) fs = esprit_test_random_bytes (0x6000, 14);
+  g_autoptr(GFile) file = write_file ("littlefs.bin", fs);
+  g_autoptr(GBytes) flash = NULL;
+  EspritWindow *window;
+  EspritSimOta *sim;
+
+  g_unsetenv ("ESPRIT_SIM_OTA_PASSWORD");
+  window = new_window ();
+  pick_port (window, "Virtual ESP8266 (OTA)");
+  add_and_wait (window, file);
+  spin_ms (50);
+  g_assert_false (button_sensitive (window, "win.flash"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_error_label, NULL));
+  gtk_switch_set_active (window->ota_fs_switch, TRUE);
+  spin_ms (50);
+  g_assert_true (button_sensitive (window, "win.flash"));
+  click (window, "win.flash");
+  spin_until (job_done, window, 30000);
+  g_assert_no_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)));
+  sim = esprit_port_model_get_virtual_ota (window->ports, NULL);
+  flash = esprit_sim_ota_dup_flash (sim);
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (flash, NULL) + 0x200000, g_bytes_get_size (fs),
+                   g_bytes_get_data (fs, NULL), g_bytes_get_size (fs));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 is_add_dialog (gpointer window)
 {
@@ -281,6 +313,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window-ota/flash", test_flash);
   g_test_add_func ("/esprit/window-ota/password", test_password);
   g_test_add_func ("/esprit/window-ota/decline", test_decline);
+  g_test_add_func ("/esprit/window-ota/filesystem", test_filesystem);
   g_test_add_func ("/esprit/window-ota/add-address", test_add_address);
   rc = g_test_run ();
   g_free (work_dir);
