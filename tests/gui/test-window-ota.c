@@ -242,8 +242,9 @@ test_filesystem (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A message dialog of @window is up (kept as "test-dialog"). */
 static gboolean
-is_add_dialog (gpointer window)
+dialog_open (gpointer window)
 {
   GListModel *tops = gtk_window_get_toplevels ();   /* (transfer none) */
 
@@ -261,6 +262,30 @@ is_add_dialog (gpointer window)
   return FALSE;
 }
 
+/* Cancel while the prompt waits: the upload stops and the prompt goes with it. */
+static void
+test_cancel_prompt (void)
+{
+  g_autoptr(GBytes) img = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 20000, 2, FALSE, 15);
+  g_autoptr(GFile) file = write_file ("Cancel.ino.bin", img);
+  EspritWindow *window;
+
+  g_setenv ("ESPRIT_SIM_OTA_PASSWORD", PASSWORD, TRUE);
+  window = new_window ();
+  pick_port (window, "Virtual ESP8266 (OTA)");
+  add_and_wait (window, file);
+  click (window, "win.flash");
+  spin_until (prompt_shown, window, 10000);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  spin_until (job_done, window, 10000);
+  g_assert_error ((GError *) esprit_job_get_error (esprit_window_get_job (window)), G_IO_ERROR,
+                  G_IO_ERROR_CANCELLED);
+  g_assert_null (esprit_window_get_password_dialog (window));
+  g_assert_false (dialog_open (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unsetenv ("ESPRIT_SIM_OTA_PASSWORD");
+}
+
 /* "Add a board by address…" asks; an address with a port adds that board and selects it;
  * cancelling goes back to the board chosen before. */
 static void
@@ -272,14 +297,14 @@ test_add_address (void)
 
   g_assert_true (esprit_window_select_port (window, "sim:esp32"));
   pick_port (window, "Add a board by address…");
-  spin_until (is_add_dialog, window, 5000);
+  spin_until (dialog_open, window, 5000);
   dialog = g_object_get_data (G_OBJECT (window), "test-dialog");
   adw_message_dialog_response (dialog, "cancel");
   spin_ms (50);
   g_assert_cmpstr (esprit_port_item_get_id (_esprit_window_get_port (window)), ==, "sim:esp32");
 
   pick_port (window, "Add a board by address…");
-  spin_until (is_add_dialog, window, 5000);
+  spin_until (dialog_open, window, 5000);
   dialog = g_object_get_data (G_OBJECT (window), "test-dialog");
   gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (dialog), is_entry, NULL)),
                          "192.168.1.40:3232");
@@ -313,6 +338,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window-ota/flash", test_flash);
   g_test_add_func ("/esprit/window-ota/password", test_password);
   g_test_add_func ("/esprit/window-ota/decline", test_decline);
+  g_test_add_func ("/esprit/window-ota/cancel-prompt", test_cancel_prompt);
   g_test_add_func ("/esprit/window-ota/filesystem", test_filesystem);
   g_test_add_func ("/esprit/window-ota/add-address", test_add_address);
   rc = g_test_run ();
