@@ -382,7 +382,8 @@ ask_password (const char *host,
                               present_prompt, ask_ref (ask), ask_unref);
   g_mutex_lock (&ask->lock);
   while (!ask->done && !g_cancellable_is_cancelled (cancellable))
-    g_cond_wait_until (&ask->cond, &ask->lock, g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND);
+    g_cond_wait_until (&ask->cond, &ask->lock,
+                       g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND);
   if (ask->done && ask->answer != NULL)
     {
       answer = g_strdup (ask->answer);

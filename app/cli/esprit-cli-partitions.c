@@ -66,17 +66,20 @@ connect_to_region (EspritCli  *opts,
                    GError           **error)
 {
   g_autoptr(EspritCliBoard) board = esprit_cli_connect_one (opts, error);
-  const EspritRegion *r;
+  const EspritRegion *r = NULL;
   g_autofree char *size = NULL;
 
   if (board == NULL)
     return NULL;
   *layout = esprit_cli_board_layout (opts, board->session, ESPRIT_PARTITION_TABLE_OFFSET, error);
-  if (*layout == NULL)
-    return NULL;
-  r = esprit_layout_find (*layout, name, error);
-  if (r == NULL)
-    return NULL;
+  if (*layout != NULL)
+    r = esprit_layout_find (*layout, name, error);
+  if (*layout == NULL || r == NULL)
+    {
+      /* The board goes here: the output must not end its progress line after that. */
+      opts->plain = NULL;
+      return NULL;
+    }
   size = esprit_format_size (r->size);
   printf (_("Partition %s: 0x%08x, 0x%x bytes (%s)\n"), r->name, r->offset, r->size, size);
   *region = (EspritRegion *) r;
