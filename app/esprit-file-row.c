@@ -185,3 +185,11 @@ esprit_file_row_set_problem (EspritFileRow *self,
     }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
 }
+
+void
+esprit_file_row_set_address_visible (EspritFileRow *self,
+                                     gboolean       visible)
+{
+  g_return_if_fail (ESPRIT_IS_FILE_ROW (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->address_entry), visible);
+}

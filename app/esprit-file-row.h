@@ -19,6 +19,9 @@ GBytes        *esprit_file_row_get_data    (EspritFileRow *self);
 /* FALSE when the address field does not hold a number. */
 gboolean       esprit_file_row_get_address (EspritFileRow *self,
                                             guint32       *address);
+/* Shows or hides the address field (an upload over the air has no address). */
+void           esprit_file_row_set_address_visible (EspritFileRow *self,
+                                                    gboolean       visible);
 /* Marks the row as the reason Flash is disabled (NULL clears). */
 void           esprit_file_row_set_problem (EspritFileRow *self,
                                             const char    *problem);

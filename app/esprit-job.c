@@ -23,6 +23,7 @@ struct _EspritJob
   char              *port;
   EspritConnectOptions options;
   gboolean           connect;
+  gboolean           detached;
   EspritJobFunc      func;
   gpointer           data;
   GDestroyNotify     destroy;
@@ -166,6 +167,32 @@ esprit_job_new (const char                 *title,
   return self;
 }
 
+EspritJob *
+esprit_job_new_detached (const char     *title,
+                         const char     *port,
+                         EspritJobFunc   func,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
+  EspritConnectOptions options = ESPRIT_CONNECT_OPTIONS_INIT;
+  EspritJob *self = esprit_job_new (title, port, &options, FALSE, func, data, destroy);
+
+  self->detached = TRUE;
+  return self;
+}
+
+GMainContext *
+esprit_job_get_context (EspritJob *self)
+{
+  return self->context;
+}
+
+GCancellable *
+esprit_job_get_cancellable (EspritJob *self)
+{
+  return self->cancellable;
+}
+
 const char *
 esprit_job_get_title (EspritJob *self)
 {
@@ -290,10 +317,19 @@ job_thread (GTask        *task,
             GCancellable *cancellable)
 {
   EspritJob *self = source;
-  g_autoptr(EspritSession) session = esprit_session_new (self->port, &self->options);
+  g_autoptr(EspritSession) session = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
+  if (self->detached)
+    {
+      if (self->func (self, NULL, self->data, cancellable, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  session = esprit_session_new (self->port, &self->options);
   esprit_session_set_event_func (session, on_session_event, self, NULL);
   ok = self->connect ? esprit_session_connect (session, cancellable, &error)
                      : esprit_session_open (session, cancellable, &error);

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EspritJob, esprit_job, ESPRIT, JOB, GObject)
 
 /* The work itself, called in the worker thread on the job's session: connected, or only
- * opened for jobs created with connect = FALSE. */
+ * opened for jobs created with connect = FALSE; NULL for detached jobs. */
 typedef gboolean (*EspritJobFunc) (EspritJob      *job,
                                    EspritSession  *session,
                                    gpointer        data,
@@ -30,6 +30,17 @@ EspritJob   *esprit_job_new            (const char                 *title,
                                         EspritJobFunc               func,
                                         gpointer                    data,
                                         GDestroyNotify              destroy);
+/* A job that needs no session (an upload over the air): @func gets a NULL session; @port
+ * only names the target in the log. */
+EspritJob   *esprit_job_new_detached   (const char                 *title,
+                                        const char                 *port,
+                                        EspritJobFunc               func,
+                                        gpointer                    data,
+                                        GDestroyNotify              destroy);
+/* The main context the job reports on (valid while it runs), for workers that must ask
+ * the window something. */
+GMainContext *esprit_job_get_context   (EspritJob          *self);
+GCancellable *esprit_job_get_cancellable (EspritJob        *self);
 const char  *esprit_job_get_port       (EspritJob          *self);
 const char  *esprit_job_get_title      (EspritJob          *self);
 void         esprit_job_run            (EspritJob          *self);

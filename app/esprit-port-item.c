@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "esprit-app-enum-types.h"
 #include "esprit-enum-types.h"
 #include "esprit-port-item.h"
@@ -20,6 +22,9 @@ struct _EspritPortItem
   EspritChip      chip;
   guint16         vid;
   guint16         pid;
+  char           *host;
+  guint16         ota_port;
+  gboolean        auth;
 };
 
 enum {
@@ -44,6 +49,7 @@ esprit_port_item_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->label);
+  g_free (self->host);
   G_OBJECT_CLASS (esprit_port_item_parent_class)->finalize (object);
 }
 
@@ -146,6 +152,71 @@ esprit_port_item_new_virtual (const char *id,
   self->kind = ESPRIT_PORT_KIND_VIRTUAL;
   self->chip = chip;
   return self;
+}
+
+EspritPortItem *
+esprit_port_item_new_ota (EspritPortKind  kind,
+                          const char     *id,
+                          const char     *label,
+                          EspritChip      chip,
+                          const char     *host,
+                          guint16         port,
+                          gboolean        auth)
+{
+  EspritPortItem *self;
+
+  g_return_val_if_fail (kind == ESPRIT_PORT_KIND_OTA || kind == ESPRIT_PORT_KIND_OTA_VIRTUAL,
+                        NULL);
+  g_return_val_if_fail (id != NULL && label != NULL, NULL);
+
+  self = g_object_new (ESPRIT_TYPE_PORT_ITEM, NULL);
+  self->id = g_strdup (id);
+  self->label = g_strdup (label);
+  self->kind = kind;
+  self->chip = chip;
+  self->host = g_strdup (host);
+  self->ota_port = port;
+  self->auth = auth;
+  return self;
+}
+
+EspritPortItem *
+esprit_port_item_new_add (void)
+{
+  EspritPortItem *self = g_object_new (ESPRIT_TYPE_PORT_ITEM, NULL);
+
+  self->id = g_strdup ("ota:add");
+  self->label = g_strdup (_("Add a board by address…"));
+  self->kind = ESPRIT_PORT_KIND_ADD;
+  return self;
+}
+
+const char *
+esprit_port_item_get_host (EspritPortItem *self)
+{
+  g_return_val_if_fail (ESPRIT_IS_PORT_ITEM (self), NULL);
+  return self->host;
+}
+
+guint16
+esprit_port_item_get_ota_port (EspritPortItem *self)
+{
+  g_return_val_if_fail (ESPRIT_IS_PORT_ITEM (self), 0);
+  return self->ota_port;
+}
+
+gboolean
+esprit_port_item_get_auth (EspritPortItem *self)
+{
+  g_return_val_if_fail (ESPRIT_IS_PORT_ITEM (self), FALSE);
+  return self->auth;
+}
+
+gboolean
+esprit_port_item_is_ota (EspritPortItem *self)
+{
+  g_return_val_if_fail (ESPRIT_IS_PORT_ITEM (self), FALSE);
+  return self->kind == ESPRIT_PORT_KIND_OTA || self->kind == ESPRIT_PORT_KIND_OTA_VIRTUAL;
 }
 
 const char *

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 typedef enum {
   ESPRIT_PORT_KIND_REAL,      /* a serial device the system lists */
   ESPRIT_PORT_KIND_VIRTUAL,   /* an in-process virtual board ("sim:esp8266") */
+  ESPRIT_PORT_KIND_OTA,       /* a board running ArduinoOTA ("ota:192.168.1.40:8266") */
+  ESPRIT_PORT_KIND_OTA_VIRTUAL, /* the in-process virtual ArduinoOTA board ("ota-sim:esp8266") */
+  ESPRIT_PORT_KIND_ADD,       /* not a port: "Add a board by address…" */
 } EspritPortKind;
 
 #define ESPRIT_TYPE_PORT_ITEM (esprit_port_item_get_type ())
@@ -25,6 +28,23 @@ EspritPortItem *esprit_port_item_new_real      (const EspritPortInfo *info);
 EspritPortItem *esprit_port_item_new_virtual   (const char           *id,
                                                 const char           *label,
                                                 EspritChip            chip);
+/* A network board: @label as the list shows it, @host and @port where ArduinoOTA
+ * listens, @auth when it wants a password; @kind OTA or OTA_VIRTUAL. */
+EspritPortItem *esprit_port_item_new_ota       (EspritPortKind        kind,
+                                                const char           *id,
+                                                const char           *label,
+                                                EspritChip            chip,
+                                                const char           *host,
+                                                guint16               port,
+                                                gboolean              auth);
+/* The "Add a board by address…" entry. */
+EspritPortItem *esprit_port_item_new_add       (void);
+/* A network board's address and UDP port (NULL and 0 for other kinds). */
+const char     *esprit_port_item_get_host      (EspritPortItem       *self);
+guint16         esprit_port_item_get_ota_port  (EspritPortItem       *self);
+gboolean        esprit_port_item_get_auth      (EspritPortItem       *self);
+/* TRUE for the kinds flashed over the air. */
+gboolean        esprit_port_item_is_ota        (EspritPortItem       *self);
 /* What the port is selected and remembered by: "/dev/ttyUSB0", "sim:esp8266". */
 const char     *esprit_port_item_get_id        (EspritPortItem       *self);
 /* What the user reads: "CP2102 USB to UART Bridge (/dev/ttyUSB0)", "Virtual ESP8266". */

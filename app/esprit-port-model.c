@@ -8,20 +8,10 @@
 
 #include <glib/gi18n.h>
 
-#include "esprit-port-model.h"
+#include "esprit-port-model-private.h"
 
 #define PORT_POLL_SECONDS 2
 
-struct _EspritPortModel
-{
-  GObject             parent_instance;
-
-  /* The real ports first (n_real of them), then the virtual ones. */
-  GPtrArray          *items;
-  guint               n_real;
-  guint               timer;
-  EspritPortRegistry *registry;
-};
 
 static const struct {
   const char *id;
@@ -73,6 +63,7 @@ esprit_port_model_dispose (GObject *object)
   EspritPortModel *self = ESPRIT_PORT_MODEL (object);
 
   g_clear_handle_id (&self->timer, g_source_remove);
+  _esprit_port_model_ota_dispose (self);
   G_OBJECT_CLASS (esprit_port_model_parent_class)->dispose (object);
 }
 
@@ -113,6 +104,7 @@ esprit_port_model_init (EspritPortModel *self)
     g_ptr_array_add (self->items,
                      esprit_port_item_new_virtual (virtual_ports[i].id, _(virtual_ports[i].label),
                                                    virtual_ports[i].chip));
+  _esprit_port_model_ota_init (self);
 }
 
 EspritPortModel *
@@ -229,7 +221,8 @@ esprit_port_model_get_virtual_board (EspritPortModel *self,
   g_return_val_if_fail (chip >= 0 && chip < ESPRIT_N_CHIPS, NULL);
 
   for (guint i = self->n_real; i < self->items->len; i++)
-    if (esprit_port_item_get_chip (self->items->pdata[i]) == chip)
+    if (esprit_port_item_get_kind (self->items->pdata[i]) == ESPRIT_PORT_KIND_VIRTUAL &&
+        esprit_port_item_get_chip (self->items->pdata[i]) == chip)
       {
         g_autofree char *port = esprit_port_item_dup_open_name (self->items->pdata[i]);
         EspritSim *sim = esprit_sim_lookup_board (self->registry, port, TRUE);

@@ -10,6 +10,7 @@
 #include "esprit-port-item.h"
 #include "esprit-port-registry.h"
 #include "esprit-sim.h"
+#include "esprit-sim-ota.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +18,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EspritPortModel, esprit_port_model, ESPRIT, PORT_MODEL, GObject)
 
 /* A GListModel of EspritPortItem: the serial devices present (sorted by path), then the
- * virtual ESP8266 and ESP32, which are always there. Lists the devices now and again every
+ * virtual ESP8266 and ESP32, which are always there, then the ArduinoOTA boards Avahi finds
+ * and those added by address, the virtual ESP8266 (OTA) and "Add a board by address…". Lists the devices now and again every
  * couple of seconds while it lives. */
 EspritPortModel    *esprit_port_model_new               (void);
 /* Lists the devices again (what the timer does). */
@@ -40,5 +42,19 @@ EspritPortRegistry *esprit_port_model_get_registry      (EspritPortModel *self);
 /* The virtual board behind the item of @chip (made on first use). (transfer none) */
 EspritSim          *esprit_port_model_get_virtual_board (EspritPortModel *self,
                                                          EspritChip       chip);
+
+/* ---- network boards (esprit-port-model-ota.c) ---------------------------------------- */
+
+/* Adds a board typed by address (@host, UDP @port: 0 for the core's default of @chip) and
+ * returns its id, to select it. A board already listed keeps its item. */
+char               *esprit_port_model_add_address       (EspritPortModel *self,
+                                                         const char      *host,
+                                                         guint16          port,
+                                                         EspritChip       chip);
+/* The virtual ArduinoOTA board behind "Virtual ESP8266 (OTA)", started in a thread on
+ * first use and stopped when the model goes (its password: ESPRIT_SIM_OTA_PASSWORD, none
+ * when unset). (transfer none) */
+EspritSimOta       *esprit_port_model_get_virtual_ota   (EspritPortModel *self,
+                                                         GError         **error);
 
 G_END_DECLS

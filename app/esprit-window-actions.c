@@ -66,8 +66,7 @@ _esprit_window_start_job (EspritWindow         *self,
   EspritPortItem *item = _esprit_window_get_port (self);
   EspritConnectOptions options = ESPRIT_CONNECT_OPTIONS_INIT;
   g_autofree char *port = NULL;
-  g_autofree char *line = NULL;
-  Finish *finish;
+  EspritJob *job;
 
   g_return_if_fail (self->job == NULL || !esprit_job_get_running (self->job));
   if (item == NULL)
@@ -78,18 +77,33 @@ _esprit_window_start_job (EspritWindow         *self,
     }
 
   port = esprit_port_item_dup_open_name (item);
-  g_clear_object (&self->job);
   options.baud = _esprit_window_get_baud (self);
   options.after = after;
   options.registry = esprit_port_model_get_registry (self->ports);
-  self->job = esprit_job_new (title, port, &options, connect, func, data, destroy);
+  job = esprit_job_new (title, port, &options, connect, func, data, destroy);
+  _esprit_window_run_job (self, job, done, data, success);
+}
+
+void
+_esprit_window_run_job (EspritWindow         *self,
+                        EspritJob            *job,
+                        EspritWindowDoneFunc  done,
+                        gpointer              data,
+                        const char           *success)
+{
+  EspritPortItem *item = _esprit_window_get_port (self);
+  g_autofree char *line = NULL;
+  Finish *finish;
+
+  g_clear_object (&self->job);
+  self->job = job;
   finish = g_new0 (Finish, 1);
   finish->done = done;
   finish->data = data;
   finish->success = success;
   g_object_set_data_full (G_OBJECT (self->job), "esprit-finish", finish, g_free);
 
-  line = g_strdup_printf ("— %s (%s) —", title, esprit_port_item_get_id (item));
+  line = g_strdup_printf ("— %s (%s) —", esprit_job_get_title (job), esprit_port_item_get_id (item));
   esprit_progress_view_append_log (self->progress_view, line);
   esprit_job_run (self->job);
   /* The view first: it hides itself when the job finishes, before the result is shown. */
@@ -198,6 +212,11 @@ flash_action (GtkWidget  *widget,
   gboolean reset = gtk_switch_get_active (self->reset_switch);
   int bad;
 
+  if (esprit_port_item_is_ota (_esprit_window_get_port (self)))
+    {
+      _esprit_window_ota_flash (self);
+      return;
+    }
   plan = _esprit_window_build_plan (self, &error, &bad);
   if (plan == NULL)
     return;

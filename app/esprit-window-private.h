@@ -33,6 +33,8 @@ struct _EspritWindow
   GtkSwitch            *backup_first_switch;
   AdwPreferencesGroup  *backups_group;
   GtkListBox           *backups_list;
+  AdwActionRow         *ota_fs_row;
+  GtkSwitch            *ota_fs_switch;
   EspritProgressView   *progress_view;
   GtkTextView          *log_view;
   GtkFlowBox           *actions_box;
@@ -48,6 +50,9 @@ struct _EspritWindow
 
   EspritJob            *job;
   gboolean              plan_ok;
+
+  /* The open password prompt of an upload over the air, or NULL. */
+  AdwMessageDialog     *password_dialog;
 
   /* What Identify found on the chosen port. */
   EspritChip            known_chip;
@@ -125,5 +130,30 @@ gboolean         _esprit_window_map_from_backup (const char     *path,
 void             _esprit_window_show_map        (EspritWindow   *self,
                                                  GPtrArray      *map,
                                                  const char     *summary);
+/* Runs @job (made for the chosen port) as the window's job: progress, log, and on success
+ * @done (with @data) and the @success toast; failures get the advice dialog. */
+void             _esprit_window_run_job         (EspritWindow   *self,
+                                                 EspritJob      *job,
+                                                 EspritWindowDoneFunc done,
+                                                 gpointer        data,
+                                                 const char     *success);
+
+/* esprit-window-ota.c: boards flashed over the air */
+/* Shows what OTA can do when the chosen port is a network board, and the serial options
+ * otherwise. */
+void             _esprit_window_ota_update      (EspritWindow   *self);
+/* Why a flash over the air cannot go as the files are, or TRUE. */
+gboolean         _esprit_window_ota_check       (EspritWindow   *self,
+                                                 GError        **error,
+                                                 int            *bad_item);
+void             _esprit_window_ota_flash       (EspritWindow   *self);
+/* A response given by a program (adw_message_dialog_response) leaves the dialog open; one
+ * from a button closes it after the handlers. Either way it goes once they have run. */
+void             _esprit_window_close_after_response (AdwMessageDialog *dialog);
+
+/* esprit-window-address.c */
+/* "Add a board by address…": asks for it, then selects it, or goes back to @previous. */
+void             _esprit_window_ota_add_board   (EspritWindow   *self,
+                                                 const char     *previous);
 
 G_END_DECLS

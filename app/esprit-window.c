@@ -43,6 +43,12 @@ on_port_selected (EspritWindow *self)
   /* The model is changing: the row's selection passes through neighbours on the way. */
   if (self->ports_changing || g_strcmp0 (id, self->port_id) == 0)
     return;
+  /* Not a port: the dialog adds one and selects it, or goes back to the last one. */
+  if (esprit_port_item_get_kind (item) == ESPRIT_PORT_KIND_ADD)
+    {
+      _esprit_window_ota_add_board (self, self->port_id);
+      return;
+    }
   g_free (self->port_id);
   self->port_id = g_strdup (id);
   /* A different board: what Identify found no longer holds. */
@@ -310,28 +316,36 @@ _esprit_window_update_state (EspritWindow *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(EspritWritePlan) plan = NULL;
   gboolean busy = self->job != NULL && esprit_job_get_running (self->job);
-  gboolean port = _esprit_window_get_port (self) != NULL;
+  EspritPortItem *item = _esprit_window_get_port (self);
+  gboolean port = item != NULL && esprit_port_item_get_kind (item) != ESPRIT_PORT_KIND_ADD;
+  gboolean ota = item != NULL && esprit_port_item_is_ota (item);
   int bad = -1;
 
+  _esprit_window_ota_update (self);
   for (guint i = 0; i < rows->len; i++)
     esprit_file_row_set_problem (rows->pdata[i], NULL);
-  if (rows->len > 0)
+  if (ota)
+    self->plan_ok = rows->len > 0 && _esprit_window_ota_check (self, &error, &bad);
+  else if (rows->len > 0)
     {
       plan = _esprit_window_build_plan (self, &error, &bad);
-      if (plan == NULL && bad >= 0 && (guint) bad < rows->len)
-        esprit_file_row_set_problem (rows->pdata[bad], _("cannot be flashed as it is"));
+      self->plan_ok = plan != NULL;
     }
-  self->plan_ok = plan != NULL;
+  else
+    self->plan_ok = FALSE;
+  if (!self->plan_ok && bad >= 0 && (guint) bad < rows->len)
+    esprit_file_row_set_problem (rows->pdata[bad], _("cannot be flashed as it is"));
   gtk_widget_set_visible (GTK_WIDGET (self->plan_label), error != NULL);
   gtk_label_set_text (self->plan_label, error ? error->message : "");
 
   set_action_enabled (self, "win.flash", self->plan_ok && port && !busy);
-  set_action_enabled (self, "win.backup", port && !busy);
-  set_action_enabled (self, "win.erase", port && !busy);
-  set_action_enabled (self, "win.reset", port && !busy);
-  set_action_enabled (self, "win.identify", port && !busy);
-  set_action_enabled (self, "win.backup-region", port && !busy);
-  set_action_enabled (self, "win.erase-region", port && !busy);
+  /* Over the air a board takes an upload and nothing else (protocol-facts §7). */
+  set_action_enabled (self, "win.backup", port && !ota && !busy);
+  set_action_enabled (self, "win.erase", port && !ota && !busy);
+  set_action_enabled (self, "win.reset", port && !ota && !busy);
+  set_action_enabled (self, "win.identify", port && !ota && !busy);
+  set_action_enabled (self, "win.backup-region", port && !ota && !busy);
+  set_action_enabled (self, "win.erase-region", port && !ota && !busy);
   set_action_enabled (self, "win.open", TRUE);
   set_action_enabled (self, "win.cancel", busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->port_row), !busy);
@@ -380,6 +394,8 @@ esprit_window_dispose (GObject *object)
 {
   EspritWindow *self = ESPRIT_WINDOW (object);
 
+  if (self->password_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->password_dialog));
   if (self->job != NULL)
     {
       esprit_job_cancel (self->job);
@@ -428,6 +444,8 @@ esprit_window_class_init (EspritWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, backup_first_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, backups_group);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, backups_list);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, ota_fs_row);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, ota_fs_switch);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, progress_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_group);
@@ -466,6 +484,8 @@ esprit_window_init (EspritWindow *self)
   g_signal_connect_swapped (self->verify_switch, "notify::active",
                             G_CALLBACK (_esprit_window_update_state), self);
   g_signal_connect_swapped (self->erase_switch, "notify::active",
+                            G_CALLBACK (_esprit_window_update_state), self);
+  g_signal_connect_swapped (self->ota_fs_switch, "notify::active",
                             G_CALLBACK (_esprit_window_update_state), self);
   g_signal_connect_swapped (self->progress_view, "notify::percent", G_CALLBACK (update_title), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);

@@ -40,6 +40,8 @@ void          esprit_window_restore_backup    (EspritWindow   *self,
 /* The virtual board behind "Virtual ESP8266"/"Virtual ESP32" (created on first use). */
 EspritSim    *esprit_window_get_virtual_board (EspritWindow   *self,
                                                EspritChip      chip);
+/* The password prompt an upload over the air shows, NULL when none is open. */
+AdwMessageDialog *esprit_window_get_password_dialog (EspritWindow *self);
 /* The running or last job, NULL before the first. */
 EspritJob    *esprit_window_get_job           (EspritWindow   *self);
 

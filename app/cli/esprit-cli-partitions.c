@@ -71,6 +71,7 @@ connect_to_region (EspritCli  *opts,
 
   if (board == NULL)
     return NULL;
+  /* A board freed on the way out is forgotten by the output (esprit_cli_board_free). */
   *layout = esprit_cli_board_layout (opts, board->session, ESPRIT_PARTITION_TABLE_OFFSET, error);
   if (*layout == NULL)
     return NULL;

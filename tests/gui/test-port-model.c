@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <stdlib.h>
+
 #include "esprit-port-model.h"
 
 typedef struct {
@@ -63,7 +66,8 @@ ports (EspritPortInfo *first, ...)
   return a;
 }
 
-/* Without any device the two virtual boards are offered, the ESP8266 first and chosen. */
+/* Without any device the two virtual boards are offered, the ESP8266 first and chosen, then
+ * the virtual OTA board and "Add a board by address…". */
 static void
 test_virtual (void)
 {
@@ -73,7 +77,7 @@ test_virtual (void)
   guint position;
 
   esprit_port_model_update (model, none);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == ESPRIT_TYPE_PORT_ITEM);
   item = item_at (model, 0);
   g_assert_cmpstr (esprit_port_item_get_id (item), ==, "sim:esp8266");
@@ -114,7 +118,7 @@ test_hotplug (void)
   g_assert_cmpuint (c.position, ==, 0);
   g_assert_cmpuint (c.removed, ==, 0);
   g_assert_cmpuint (c.added, ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 6);
   usb0 = item_at (model, 1);
   g_assert_cmpstr (esprit_port_item_get_id (usb0), ==, "/dev/ttyUSB0");
   g_assert_cmpstr (esprit_port_item_get_label (usb0), ==, "CP2102 USB to UART Bridge (/dev/ttyUSB0)");
@@ -143,8 +147,117 @@ test_hotplug (void)
 
   esprit_port_model_update (model, none);
   g_assert_cmpuint (c.calls, ==, 3);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
   g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 0);
+}
+
+/* The network part: the virtual OTA board and "Add…" last; a board typed by address comes
+ * before them, labelled like a discovered one, with the core's default port; typing it again
+ * keeps the one item; real ports coming leave the network items as they are. */
+static void
+test_ota (void)
+{
+  g_autoptr(EspritPortModel) model = esprit_port_model_new ();
+  g_autoptr(GPtrArray) none = ports (NULL);
+  g_autoptr(GPtrArray) one = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *again = NULL;
+  EspritPortItem *item;
+  guint position;
+
+  esprit_port_model_update (model, none);
+  item = item_at (model, 2);
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA_VIRTUAL);
+  g_assert_cmpstr (esprit_port_item_get_label (item), ==, "Virtual ESP8266 (OTA)");
+  g_assert_true (esprit_port_item_is_ota (item));
+  item = item_at (model, 3);
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_ADD);
+  g_assert_false (esprit_port_item_is_ota (item));
+
+  id = esprit_port_model_add_address (model, "192.168.1.40", 0, ESPRIT_CHIP_ESP8266);
+  g_assert_cmpstr (id, ==, "ota:192.168.1.40:8266");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+  g_assert_true (esprit_port_model_find (model, id, &position));
+  g_assert_cmpuint (position, ==, 2);
+  item = item_at (model, 2);
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA);
+  g_assert_cmpstr (esprit_port_item_get_label (item), ==, "192.168.1.40 — 192.168.1.40 · ESP8266 · OTA");
+  g_assert_cmpstr (esprit_port_item_get_host (item), ==, "192.168.1.40");
+  g_assert_cmpuint (esprit_port_item_get_ota_port (item), ==, 8266);
+  again = esprit_port_model_add_address (model, "192.168.1.40", 8266, ESPRIT_CHIP_ESP8266);
+  g_assert_cmpstr (again, ==, id);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+
+  one = ports (port_info ("/dev/ttyUSB0", "CP2102 USB to UART Bridge", 0x10C4), NULL);
+  esprit_port_model_update (model, one);
+  g_assert_true (esprit_port_model_find (model, id, &position));
+  g_assert_cmpuint (position, ==, 3);
+  g_assert_true (item_at (model, 3) == item);
+  g_assert_cmpint (esprit_port_item_get_kind (item_at (model, 5)), ==, ESPRIT_PORT_KIND_ADD);
+}
+
+/* An item with @label, or (@label NULL) one from the network at all. */
+static gboolean
+has_label (EspritPortModel *model,
+           const char      *label)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      EspritPortItem *item = item_at (model, i);
+
+      if (label != NULL ? g_str_equal (esprit_port_item_get_label (item), label)
+                        : esprit_port_item_get_kind (item) == ESPRIT_PORT_KIND_OTA)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+wait_label (EspritPortModel *model,
+            const char      *label,
+            gboolean         present)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (has_label (model, label) != present && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  return has_label (model, label) == present;
+}
+
+/* Run by test-port-model-mdns.sh with a board published through a private avahi-daemon:
+ * it appears between the virtual boards and the virtual OTA board, labelled with its name,
+ * address, chip and password, and goes when it stops announcing itself. */
+static void
+test_mdns (void)
+{
+  const char *publisher = g_getenv ("ESPRIT_TEST_MDNS_PUBLISHER");
+  const char *label = "kitchen-sensor — 127.0.0.1 · ESP8266 · OTA, password";
+  g_autoptr(EspritPortModel) model = NULL;
+  g_autoptr(GPtrArray) none = ports (NULL);
+  EspritPortItem *item;
+  guint position;
+
+  if (publisher == NULL)
+    {
+      g_test_skip ("needs the board test-port-model-mdns.sh publishes");
+      return;
+    }
+  model = esprit_port_model_new ();
+  esprit_port_model_update (model, none);
+  g_assert_true (wait_label (model, label, TRUE));
+  g_assert_true (esprit_port_model_find (model, "ota:kitchen-sensor", &position));
+  g_assert_cmpuint (position, ==, 2);
+  item = item_at (model, 2);
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA);
+  g_assert_cmpstr (esprit_port_item_get_host (item), ==, "127.0.0.1");
+  g_assert_cmpuint (esprit_port_item_get_ota_port (item), ==, 8266);
+  g_assert_true (esprit_port_item_get_auth (item));
+  g_assert_cmpint (esprit_port_item_get_chip (item), ==, ESPRIT_CHIP_ESP8266);
+
+  g_assert_cmpint (kill ((pid_t) atoi (publisher), SIGTERM), ==, 0);
+  g_assert_true (wait_label (model, NULL, FALSE));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
 }
 
 /* The model owns the virtual boards: its registry opens the same board each time, which is
@@ -179,6 +292,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/port-model/virtual", test_virtual);
   g_test_add_func ("/esprit/port-model/hotplug", test_hotplug);
+  g_test_add_func ("/esprit/port-model/ota", test_ota);
+  g_test_add_func ("/esprit/port-model/mdns", test_mdns);
   g_test_add_func ("/esprit/port-model/boards", test_boards);
   return g_test_run ();
 }
