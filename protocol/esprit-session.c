@@ -475,11 +475,9 @@ esprit_session_verify (EspritSession  *self,
   gsize len = g_bytes_get_size (data), dlen = 16;
   guint8 remote[16], local[16];
 
-  if (!require_connected (self, error) ||
-      !check_range (self, addr, (guint32) MIN (len, G_MAXUINT32), cancellable, error))
-    return FALSE;
   on_progress (ESPRIT_PHASE_VERIFYING, 0, len, self);
-  if (!esprit_flash_md5 (self->loader, addr, (guint32) len, remote, cancellable, error))
+  if (!esprit_session_md5 (self, addr, (guint32) MIN (len, G_MAXUINT32), remote, cancellable,
+                           error))
     return FALSE;
   g_checksum_update (md5, g_bytes_get_data (data, NULL), len);
   g_checksum_get_digest (md5, local, &dlen);
