@@ -12,11 +12,12 @@ cd "$here"
 # What building needs, then what the tests need on top (virtual display, cross compiler and
 # QEMU for the stub, validators, flatpak-builder for the manifest check).
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin
-            zlib1g-dev libserialport-dev libgtk-4-dev libadwaita-1-dev libsecret-1-dev gettext)
+            zlib1g-dev libserialport-dev libgtk-4-dev libadwaita-1-dev libsecret-1-dev libgudev-1.0-dev
+            gettext)
 test_pkgs=(xvfb xauth xdotool dbus avahi-daemon avahi-utils desktop-file-utils appstream
            gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf gcc-riscv64-unknown-elf
            qemu-system-misc flatpak-builder
-           socat python3)
+           socat python3 umockdev libumockdev-dev gnome-keyring)
 
 install_missing() {
   local missing=() p
