@@ -151,11 +151,41 @@ keyring_store (const char *host,
 #endif
 }
 
+/* Worker side: the board refused what the keyring gave, so the entry is wrong (the sketch's
+ * password changed): forget it, so the next upload asks instead of failing again. */
+static void
+keyring_forget (const char   *host,
+                guint16       port,
+                GCancellable *cancellable)
+{
+#ifdef HAVE_LIBSECRET
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_clear_sync (password_schema (), cancellable, &error, "host", host,
+                                   "port", (int) port, NULL) && error != NULL)
+    g_warning ("The refused password could not be forgotten: %s", error->message);
+#endif
+}
+
 /* ---- the password prompt, asked from the worker ------------------------------------- */
+
+/* GTK 4.8's GtkPasswordEntry listens to its inner GtkText's notify::has-focus and never
+ * disconnects (gtkpasswordentry.c: init connects focus_changed, dispose only unparents the
+ * text). The dialog keeps that text as its focus widget past the entry's dispose and drops
+ * it when it is finalized, so the notify reaches a freed entry ("invalid unclassed pointer in
+ * cast to 'GtkPasswordEntry'"). Taking the focus away while the entry lives avoids it; every
+ * way the prompt goes (a response, Adwaita closing it after a button, the job ending) passes
+ * here first. */
+static void
+release_entry_focus (AdwMessageDialog *dialog)
+{
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+}
 
 static gboolean
 close_dialog (gpointer dialog)
 {
+  release_entry_focus (dialog);
   if (gtk_widget_get_visible (dialog))
     gtk_window_destroy (dialog);
   return G_SOURCE_REMOVE;
@@ -232,6 +262,7 @@ on_password_response (AdwMessageDialog *dialog,
 
   if (ESPRIT_IS_WINDOW (window) && ESPRIT_WINDOW (window)->password_dialog == dialog)
     ESPRIT_WINDOW (window)->password_dialog = NULL;
+  release_entry_focus (dialog);
   if (g_str_equal (response, "upload"))
     ask_answer (ask, gtk_editable_get_text (entry),
                 remember != NULL && gtk_check_button_get_active (remember));
@@ -267,12 +298,9 @@ present_prompt (gpointer data)
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "upload",
                                               ADW_RESPONSE_SUGGESTED);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  /* A plain entry that hides its text: a GtkPasswordEntry leaves a handler on its dialog
-   * that crashes when the dialog is freed (GTK 4.8). */
-  entry = gtk_entry_new ();
-  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
-  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  entry = gtk_password_entry_new ();
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  g_object_set (entry, "activates-default", TRUE, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Password"), -1);
   gtk_box_append (GTK_BOX (box), entry);
@@ -438,6 +466,8 @@ upload_func (EspritJob      *job,
         }
       esprit_job_log (job, local->message);
       up->again = TRUE;
+      if (password != NULL && !up->answered)
+        keyring_forget (up->host, up->port, cancellable);
       if (password != NULL)
         memset (password, 0, strlen (password));
       g_clear_pointer (&password, g_free);
@@ -458,6 +488,7 @@ on_upload_finished (EspritJob    *job,
     {
       AdwMessageDialog *dialog = g_steal_pointer (&self->password_dialog);
 
+      release_entry_focus (dialog);
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
 }

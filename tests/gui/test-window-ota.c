@@ -63,7 +63,14 @@ static gboolean
 is_password_entry (GtkWidget    *w,
                    gconstpointer unused)
 {
-  return GTK_IS_ENTRY (w) && !gtk_entry_get_visibility (GTK_ENTRY (w));
+  return GTK_IS_PASSWORD_ENTRY (w);
+}
+
+static gboolean
+is_labelled_button (GtkWidget    *w,
+                    gconstpointer label)
+{
+  return GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0;
 }
 
 static gboolean
@@ -72,16 +79,21 @@ prompt_shown (gpointer window)
   return esprit_window_get_password_dialog (window) != NULL;
 }
 
+/* Types @password and clicks Upload as a user does: Adwaita answers and then closes the
+ * dialog itself, with the entry still focused. */
 static void
 answer_prompt (EspritWindow *window,
                const char   *password)
 {
   AdwMessageDialog *dialog = esprit_window_get_password_dialog (window);
   GtkWidget *entry = find_widget (GTK_WIDGET (dialog), is_password_entry, NULL);
+  GtkWidget *upload = find_widget (GTK_WIDGET (dialog), is_labelled_button, "_Upload");
 
   g_assert_nonnull (entry);
+  g_assert_nonnull (upload);
+  gtk_widget_grab_focus (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), password);
-  adw_message_dialog_response (dialog, "upload");
+  g_signal_emit_by_name (upload, "clicked");
   spin_ms (50);
 }
 
