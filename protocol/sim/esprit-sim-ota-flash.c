@@ -2,8 +2,9 @@
  *
  * ESP8266 (esp8266/Arduino Updater.cpp, protocol-facts §7.1, §10.2): a sketch is staged just
  * below the filesystem and eboot copies it to 0x0 on the next boot; a filesystem goes
- * straight to FS_start. ESP32 (arduino-esp32 Updater.cpp, §7.2, §10.1): the next OTA app
- * partition of the default layout, its first 16 bytes last, then otadata.
+ * straight to FS_start. ESP32 (arduino-esp32 Updater.cpp, §7.2, §10.1): the partition
+ * esprit-sim-ota-parts.c finds in the flash's own table, an app's first 16 bytes last, then
+ * otadata.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,6 +17,7 @@
 #include <zlib.h>
 
 #include "esprit-image.h"
+#include "esprit-layout.h"
 #include "esprit-ota.h"
 #include "esprit-sim-ota-private.h"
 
@@ -26,8 +28,8 @@ enum {
 };
 /* arduino-esp32 Update.h error codes and _err2str() texts. */
 enum {
-  E32_OK = 0, E32_SPACE = 4, E32_SIZE = 5, E32_MD5 = 7, E32_MAGIC_BYTE = 8,
-  E32_NO_PARTITION = 10, E32_ABORT = 12,
+  E32_OK = 0, E32_READ = 3, E32_SPACE = 4, E32_SIZE = 5, E32_MD5 = 7, E32_MAGIC_BYTE = 8,
+  E32_ACTIVATE = 9, E32_NO_PARTITION = 10, E32_ABORT = 12,
 };
 static const char *const e32_text[] = {
   "No Error", "Flash Write Failed", "Flash Erase Failed", "Flash Read Failed",
@@ -46,13 +48,6 @@ static const E8Layout e8_layouts[] = {
   { 0x800000, 0x200000, 0x7FA000 },    /* 8M6M */
   { 0x1000000, 0x200000, 0xFFA000 },   /* 16M14M */
 };
-
-/* arduino-esp32 tools/partitions/default.csv (§10.1). */
-#define E32_OTADATA   0xE000u
-static const guint32 e32_app[2] = { 0x10000, 0x150000 };
-#define E32_APP_SIZE  0x140000u
-#define E32_SPIFFS    0x290000u
-#define E32_SPIFFS_SIZE 0x160000u
 
 static gboolean
 is_esp8266 (EspritSimOta *self)
@@ -168,45 +163,27 @@ _esprit_sim_ota_begin (EspritSimOta *self,
     }
   else
     {
-      guint8 *od = self->flash + E32_OTADATA;
-      guint32 seq0 = le32 (od), seq1 = le32 (od + 0x1000);
-      guint32 best = 0;
+      SimTarget target;
 
-      if (self->config.full)
-        {
-          up->error = E32_NO_PARTITION;
-          return FALSE;
-        }
-      if (command == ESPRIT_OTA_FLASH)
-        {
-          /* esp_ota_get_next_update_partition(): the slot after the running one. */
-          if (seq0 != 0xFFFFFFFF && le32 (od + 28) == crc32 (0xFFFFFFFF, od, 4))
-            best = seq0;
-          if (seq1 != 0xFFFFFFFF && le32 (od + 0x1000 + 28) == crc32 (0xFFFFFFFF, od + 0x1000, 4)
-              && seq1 > best)
-            best = seq1;
-          up->slot = (best == 0 ? 0 : (best - 1) % 2) ^ 1;
-          up->start = e32_app[up->slot];
-          if (size > E32_APP_SIZE)
-            {
-              up->error = E32_SIZE;
-              return FALSE;
-            }
-        }
-      else
-        {
-          up->start = E32_SPIFFS;
-          if (size > E32_SPIFFS_SIZE)
-            {
-              up->error = E32_SIZE;
-              return FALSE;
-            }
-        }
+      /* Updater.cpp begin(): size 0, then no partition, then one too small. */
       if (size == 0)
         {
           up->error = E32_SIZE;
           return FALSE;
         }
+      if (!_esprit_sim_ota_parts_target (self, command, &target))
+        {
+          up->error = E32_NO_PARTITION;
+          return FALSE;
+        }
+      if (size > target.size)
+        {
+          up->error = E32_SIZE;
+          return FALSE;
+        }
+      up->start = target.start;
+      up->subtype = target.subtype;
+      g_strlcpy (up->label, target.label, sizeof up->label);
     }
   up->size = size;
   up->md5 = g_checksum_new (G_CHECKSUM_MD5);
@@ -334,57 +311,6 @@ _esprit_sim_ota_write (EspritSimOta *self,
   return len;
 }
 
-static void
-e32_write_otadata (EspritSimOta *self,
-                   guint         slot)
-{
-  guint8 *od = self->flash + E32_OTADATA;
-  guint32 seq[2] = { le32 (od), le32 (od + 0x1000) };
-  gboolean valid[2];
-  int active = -1;
-  guint32 new_seq;
-  guint8 entry[32];
-  int sector;
-
-  for (int i = 0; i < 2; i++)
-    valid[i] = seq[i] != 0xFFFFFFFF && le32 (od + i * 0x1000 + 28) == crc32 (0xFFFFFFFF,
-                                                                             od + i * 0x1000, 4);
-  if (valid[0] && (!valid[1] || seq[0] >= seq[1]))
-    active = 0;
-  else if (valid[1])
-    active = 1;
-  /* esp_ota_set_boot_partition(): the smallest seq above the active one with
-   * (seq - 1) % 2 == slot, written to the other sector (§10.1). */
-  if (active < 0)
-    {
-      new_seq = slot + 1;
-      sector = 0;
-    }
-  else
-    {
-      new_seq = seq[active] + 1;
-      while ((new_seq - 1) % 2 != slot)
-        new_seq++;
-      sector = active ^ 1;
-    }
-  memset (entry, 0xFF, sizeof entry);
-  entry[0] = new_seq;
-  entry[1] = new_seq >> 8;
-  entry[2] = new_seq >> 16;
-  entry[3] = new_seq >> 24;
-  /* state UNDEFINED (0xFFFFFFFF) without rollback, as Arduino builds it */
-  {
-    guint32 crc = crc32 (0xFFFFFFFF, entry, 4);
-
-    entry[28] = crc;
-    entry[29] = crc >> 8;
-    entry[30] = crc >> 16;
-    entry[31] = crc >> 24;
-  }
-  _esprit_sim_ota_erase (self, E32_OTADATA + sector * 0x1000, 0x1000);
-  _esprit_sim_ota_program (self, E32_OTADATA + sector * 0x1000, entry, sizeof entry);
-}
-
 gboolean
 _esprit_sim_ota_end (EspritSimOta *self)
 {
@@ -442,12 +368,27 @@ _esprit_sim_ota_end (EspritSimOta *self)
     }
   else if (up->command == ESPRIT_OTA_FLASH)
     {
+      /* _verifyEnd(): the first 16 bytes, the magic read back, then the boot partition. */
       _esprit_sim_ota_program (self, up->start, up->skipped, 16);
-      e32_write_otadata (self, up->slot);
+      if (self->flash[up->start] != ESPRIT_IMAGE_MAGIC)
+        {
+          fail (self, E32_READ);
+          return FALSE;
+        }
+      if (!_esprit_sim_ota_parts_set_boot (self, up->subtype))
+        {
+          fail (self, E32_ACTIVATE);
+          return FALSE;
+        }
     }
-  _esprit_sim_ota_event (self, "ota: %s of %u bytes written at 0x%06x",
-                         up->command == ESPRIT_OTA_FLASH ? "sketch" : "filesystem", up->size,
-                         up->start);
+  if (is_esp8266 (self))
+    _esprit_sim_ota_event (self, "ota: %s of %u bytes written at 0x%06x",
+                           up->command == ESPRIT_OTA_FLASH ? "sketch" : "filesystem", up->size,
+                           up->start);
+  else
+    _esprit_sim_ota_event (self, "ota: %s of %u bytes written at 0x%06x (partition %s)",
+                           up->command == ESPRIT_OTA_FLASH ? "sketch" : "filesystem", up->size,
+                           up->start, up->label);
   _esprit_sim_ota_abort (self);
   return TRUE;
 }
@@ -525,20 +466,12 @@ _esprit_sim_ota_boot (EspritSimOta *self,
     }
   else
     {
-      guint8 *od = self->flash + E32_OTADATA;
-      guint32 best = 0;
+      SimTarget app;
 
-      for (int i = 0; i < 2; i++)
-        {
-          guint32 seq = le32 (od + i * 0x1000);
-          guint32 state = le32 (od + i * 0x1000 + 24);
-
-          if (seq != 0xFFFFFFFF && state != 3 && state != 4 &&
-              le32 (od + i * 0x1000 + 28) == crc32 (0xFFFFFFFF, od + i * 0x1000, 4) && seq > best)
-            best = seq;
-        }
-      /* No valid entry and no factory app: ota_0 (§10.1). */
-      report_app (self, best == 0 || (best - 1) % 2 == 0 ? "app0" : "app1",
-                  e32_app[best == 0 ? 0 : (best - 1) % 2]);
+      if (!_esprit_sim_ota_parts_running (self, &app))
+        _esprit_sim_ota_event (self, "app: no partition table or no app partition at 0x%06x",
+                               ESPRIT_PARTITION_TABLE_OFFSET);
+      else
+        report_app (self, app.label, app.start);
     }
 }

@@ -25,8 +25,17 @@ typedef struct {
   char       target_md5[33];
   char       calculated[33];
   int        error;          /* UPDATE_ERROR_* of the core */
-  guint      slot;           /* ESP32: the app partition being written */
+  guint8     subtype;        /* ESP32: the partition being written (ota_N for an app) */
+  char       label[17];
 } SimUpdater;
+
+/* ESP32: a partition as the firmware found it in the table on its flash. */
+typedef struct {
+  guint32 start;             /* where the update's bytes go (fat: past the first sector) */
+  guint32 size;              /* the partition's size, what Update.begin() checks */
+  guint8  subtype;
+  char    label[17];
+} SimTarget;
 
 struct _EspritSimOta {
   EspritSimOtaConfig config;
@@ -73,6 +82,18 @@ void     _esprit_sim_ota_abort      (EspritSimOta *self);
 gboolean _esprit_sim_ota_finished   (EspritSimOta *self);
 guint32  _esprit_sim_ota_remaining  (EspritSimOta *self);
 char    *_esprit_sim_ota_error_text (EspritSimOta *self);
+
+/* ESP32 (esprit-sim-ota-parts.c): a new flash gets the Arduino default table; Update.begin's
+ * target for @command; esp_ota_set_boot_partition; the app the bootloader picks. FALSE: no
+ * table or no such partition. */
+void     _esprit_sim_ota_parts_init     (EspritSimOta *self);
+gboolean _esprit_sim_ota_parts_target   (EspritSimOta *self,
+                                         int           command,
+                                         SimTarget    *target);
+gboolean _esprit_sim_ota_parts_set_boot (EspritSimOta *self,
+                                         guint8        subtype);
+gboolean _esprit_sim_ota_parts_running  (EspritSimOta *self,
+                                         SimTarget    *app);
 
 /* ESP.restart(): eboot's copy (ESP8266) or the bootloader's otadata choice (ESP32), then the
  * sketch runs ("app: ..." event). */

@@ -149,6 +149,8 @@ esprit_sim_ota_new (const EspritSimOtaConfig  *config,
 
   if (!open_flash (self, error))
     return NULL;
+  if (!is_esp8266 (self))
+    _esprit_sim_ota_parts_init (self);
   ip = g_inet_address_new_from_string (self->address);
   if (ip == NULL)
     {
