@@ -1,4 +1,5 @@
-/* esprit-cli-ota.c: `esprit-cli ota …` and `esprit-cli espota …` (espota.py's options)
+/* esprit-cli-ota.c: `esprit-cli ota …` and `esprit-cli espota …` (espota.py's options);
+ * with --json `ota` prints the serial commands' events (log, progress, result) instead
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +14,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "esprit-cli-json.h"
 #include "esprit-cli-ota.h"
+#include "esprit-enums.h"
 #include "esprit-error.h"
 #include "esprit-mdns.h"
 #include "esprit-numbers.h"
@@ -29,7 +32,75 @@ typedef struct {
   gint64    start_us;
   int       last_percent;
   gboolean  line_open;
+  gboolean  json;       /* --json: nothing but JSON objects on stdout */
+  char     *board;      /* the board as JSON events name it: the host as given */
+  char     *port_id;    /* ota:HOST:PORT, as the window names network boards */
+  const char *chip;     /* "ESP8266" with --chip, else unknown (NULL) */
 } Cli;
+
+/* One event object with the members every board event has (esprit-cli(1), JSON OUTPUT). */
+static GString *
+json_event (Cli        *cli,
+            const char *event)
+{
+  GString *out = g_string_new (NULL);
+
+  esprit_json_add_string (out, "event", event);
+  esprit_json_add_string (out, "board", cli->board);
+  esprit_json_add_string (out, "port", cli->port_id);
+  return out;
+}
+
+static void
+json_write (GString *out)
+{
+  esprit_json_end (out);
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+  g_string_free (out, TRUE);
+}
+
+static void
+json_log (Cli            *cli,
+          EspritLogLevel  level,
+          const char     *line)
+{
+  static const char *const levels[] = { "info", "progress", "warning", "trace" };
+  GString *out = json_event (cli, "log");
+
+  esprit_json_add_string (out, "level", levels[MIN (level, G_N_ELEMENTS (levels) - 1)]);
+  esprit_json_add_string (out, "line", line);
+  json_write (out);
+}
+
+/* The last event of an upload: as the serial commands' "result" (the MAC is unknown over
+ * the air, the chip only when given). */
+static void
+json_result (Cli          *cli,
+             const char   *file,
+             const GError *error,
+             int           status)
+{
+  GString *out = json_event (cli, "result");
+
+  esprit_json_add_string (out, "chip", cli->chip);
+  esprit_json_add_string (out, "mac", NULL);
+  esprit_json_add_string (out, "result", error == NULL ? "ok"
+                          : g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                          ? "cancelled" : "failed");
+  esprit_json_add_double (out, "seconds", (g_get_monotonic_time () - cli->start_us) / 1e6);
+  esprit_json_add_string (out, "file", file);
+  if (error != NULL)
+    {
+      esprit_json_add_string (out, "error_code", error->domain == ESPRIT_ERROR
+                              ? esprit_enum_to_nick (ESPRIT_TYPE_ERROR, error->code)
+                              : g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                              ? "cancelled" : "failed");
+      esprit_json_add_string (out, "error_message", error->message);
+      esprit_json_add_int (out, "exit_status", status);
+    }
+  json_write (out);
+}
 
 static void
 end_line (Cli *cli)
@@ -46,10 +117,15 @@ on_log (EspritLogLevel  level,
 {
   Cli *cli = user_data;
 
+  if (level == ESPRIT_LOG_TRACE && !cli->trace)
+    return;
+  if (cli->json)
+    {
+      json_log (cli, level, line);
+      return;
+    }
   if (level == ESPRIT_LOG_TRACE)
     {
-      if (!cli->trace)
-        return;
       end_line (cli);
       fprintf (stderr, "TRACE %s\n", line);
       return;
@@ -71,6 +147,16 @@ on_progress (EspritPhase phase,
   Cli *cli = user_data;
   int percent;
 
+  if (cli->json)
+    {
+      GString *out = json_event (cli, "progress");
+
+      esprit_json_add_string (out, "phase", esprit_enum_to_nick (ESPRIT_TYPE_PHASE, phase));
+      esprit_json_add_int (out, "done", (gint64) done);
+      esprit_json_add_int (out, "total", (gint64) total);
+      json_write (out);
+      return;
+    }
   if (phase == ESPRIT_PHASE_VERIFYING)
     {
       end_line (cli);
@@ -149,16 +235,23 @@ read_auth_file (const char  *path,
 }
 
 static int
-fail (Cli          *cli,
-      const GError *error)
+exit_status (Cli          *cli,
+             const GError *error)
 {
-  end_line (cli);
-  fprintf (stderr, _("Error: %s\n"), error->message);
   if (cli->espota)
     return 1;
   return error->domain == ESPRIT_ERROR && (error->code == ESPRIT_ERROR_INVALID_ARGUMENT ||
                                            error->code == ESPRIT_ERROR_IMAGE_INVALID)
          ? EXIT_BAD_INPUT : 1;
+}
+
+static int
+fail (Cli          *cli,
+      const GError *error)
+{
+  end_line (cli);
+  fprintf (stderr, _("Error: %s\n"), error->message);
+  return exit_status (cli, error);
 }
 
 static int
@@ -211,6 +304,24 @@ list_boards (Cli *cli)
 
   if (boards == NULL)
     return fail (cli, error);
+  if (cli->json)
+    {
+      /* One object a board, as announced (§7.1 TXT records). */
+      for (guint i = 0; i < boards->len; i++)
+        {
+          EspritMdnsBoard *b = g_ptr_array_index (boards, i);
+          GString *out = g_string_new (NULL);
+
+          esprit_json_add_string (out, "event", "ota-board");
+          esprit_json_add_string (out, "name", b->name);
+          esprit_json_add_string (out, "address", b->address);
+          esprit_json_add_int (out, "ota_port", b->port);
+          esprit_json_add_string (out, "board_type", b->board);
+          esprit_json_add_bool (out, "auth", b->auth_upload);
+          json_write (out);
+        }
+      return 0;
+    }
   if (boards->len == 0)
     printf (_("No ArduinoOTA boards announce themselves on the network.\n"));
   for (guint i = 0; i < boards->len; i++)
@@ -235,20 +346,23 @@ usage (gboolean espota)
   else
     printf (_("Usage: esprit-cli ota [--host H] [--ota-port P] [--host-port P] [--host-ip IP]\n"
               "                      [--auth-file F] [--filesystem] [--timeout S] [--chip C]\n"
-              "                      [--trace] FILE\n"
-              "       esprit-cli ota --list\n"
+              "                      [--trace] [--json] FILE\n"
+              "       esprit-cli ota --list [--json]\n"
               "The password comes from a prompt, --auth-file, or ESPRIT_OTA_PASSWORD.\n"));
 }
 
 int
 esprit_cli_ota_main (int        argc,
                      char     **argv,
-                     gboolean   espota_syntax)
+                     gboolean   espota_syntax,
+                     gboolean   json,
+                     gboolean   trace)
 {
-  Cli cli = { espota_syntax, isatty (STDOUT_FILENO), FALSE, FALSE, 0, -1, FALSE };
+  Cli cli = { espota_syntax, isatty (STDOUT_FILENO), trace, FALSE, 0, -1, FALSE, json,
+              NULL, NULL, NULL };
   EspritOtaOptions o = { 0 };
   g_autofree char *host = NULL, *file = NULL, *auth_file = NULL, *auth_arg = NULL;
-  g_autofree char *password = NULL, *local = NULL, *resolved = NULL;
+  g_autofree char *password = NULL, *local = NULL, *resolved = NULL, *found = NULL;
   g_autoptr(GBytes) image = NULL;
   g_autoptr(GError) error = NULL;
   gboolean list = FALSE, filesystem = FALSE;
@@ -286,6 +400,8 @@ esprit_cli_ota_main (int        argc,
             filesystem = TRUE, takes_value = FALSE;
           else if (g_str_equal (a, "--trace"))
             cli.trace = TRUE, takes_value = FALSE;
+          else if (g_str_equal (a, "--json"))
+            cli.json = TRUE, takes_value = FALSE;
           else if (g_str_equal (a, "--md5-target"))
             o.md5_target = TRUE, takes_value = FALSE;
           else if (a[0] != '-')
@@ -397,8 +513,10 @@ esprit_cli_ota_main (int        argc,
 
         if (b != NULL)
           {
-            printf (_("Found %s at %s port %u (%s)\n"), b->name, b->address, b->port,
-                    b->board ? b->board : "?");
+            found = g_strdup_printf (_("Found %s at %s port %u (%s)"), b->name, b->address,
+                                     b->port, b->board ? b->board : "?");
+            if (!cli.json)
+              printf ("%s\n", found);
             resolved = g_strdup (b->address);
             if (o.port == 0)
               o.port = b->port;
@@ -418,13 +536,47 @@ esprit_cli_ota_main (int        argc,
   o.password = password;
   cli.start_us = g_get_monotonic_time ();
   o.ask_password = prompt_password;
+  cli.json = cli.json && !espota_syntax;
+  cli.board = g_strdup (host);
+  if (o.chip != ESPRIT_CHIP_AUTO)
+    cli.chip = esprit_chip_get_info (o.chip)->name;
+  /* The port the upload really goes to: what the chip's core listens on unless given. */
+  cli.port_id = g_strdup_printf ("ota:%s:%u", o.host,
+                                 o.port ? o.port
+                                 : o.chip == ESPRIT_CHIP_AUTO || o.chip == ESPRIT_CHIP_ESP8266
+                                 ? ESPRIT_OTA_PORT_ESP8266 : ESPRIT_OTA_PORT_ESP32);
+  if (cli.json && found != NULL)
+    json_log (&cli, ESPRIT_LOG_INFO, found);
   ok = esprit_ota_upload (&o, image, on_progress, on_log, &cli, NULL, &error);
   if (password != NULL)
     memset (password, 0, strlen (password));
   if (!ok)
-    return fail (&cli, error);
+    {
+      int status = fail (&cli, error);
+
+      /* Refused input (an image for another chip) is only on stderr, as for serial boards. */
+      if (cli.json && status != EXIT_BAD_INPUT)
+        json_result (&cli, file, error, status);
+      g_free (cli.board);
+      g_free (cli.port_id);
+      return status;
+    }
   end_line (&cli);
-  printf (_("Done: %lu bytes uploaded to %s in %.1f s; the board restarts.\n"),
-          (gulong) g_bytes_get_size (image), host, (g_get_monotonic_time () - cli.start_us) / 1e6);
+  {
+    g_autofree char *done = g_strdup_printf (_("Done: %lu bytes uploaded to %s in %.1f s; the "
+                                               "board restarts."),
+                                             (gulong) g_bytes_get_size (image), host,
+                                             (g_get_monotonic_time () - cli.start_us) / 1e6);
+
+    if (cli.json)
+      {
+        json_log (&cli, ESPRIT_LOG_INFO, done);
+        json_result (&cli, file, NULL, 0);
+      }
+    else
+      printf ("%s\n", done);
+  }
+  g_free (cli.board);
+  g_free (cli.port_id);
   return 0;
 }

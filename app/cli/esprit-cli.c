@@ -36,6 +36,14 @@ usage (FILE *out)
   for (guint i = 0; i < n; i++)
     fprintf (out, "  %-13s %s\n                %s\n", commands[i].name, _(commands[i].help),
              _(commands[i].args));
+  /* Over the air: no serial port, so their own options (esprit-cli-ota.c). */
+  fprintf (out, _("\nOver the air (ArduinoOTA), with their own options (COMMAND --help):\n"));
+  fprintf (out, "  %-13s %s\n                %s\n", "ota",
+           _("Upload a sketch or filesystem image over Wi-Fi; --list finds boards"),
+           _("[--host H] [--ota-port P] [--auth-file F] [--filesystem] [--json] FILE"));
+  fprintf (out, "  %-13s %s\n                %s\n", "espota",
+           _("The same with espota.py's options (exit status 0 or 1)"),
+           _("-i IP -f FILE [-p PORT] [-P HOST_PORT] [-a PASSWORD] [-s] [-r] [-d]"));
 }
 
 /* One global option with its value; returns -1 to go on, else the exit status. */
@@ -102,7 +110,8 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
   /* Over the air the board is no serial port: the OTA commands take their own options. */
   if (argc > 1 && (g_str_equal (argv[1], "ota") || g_str_equal (argv[1], "espota")))
-    return esprit_cli_ota_main (argc, argv, g_str_equal (argv[1], "espota"));
+    return esprit_cli_ota_main (argc, argv, g_str_equal (argv[1], "espota"), FALSE,
+                                FALSE);
   cli.tty = isatty (STDOUT_FILENO);
   cli.connect = defaults;
   cli.ports = g_ptr_array_new_with_free_func (g_free);
@@ -149,6 +158,16 @@ main (int    argc,
     {
       usage (stderr);
       return ESPRIT_CLI_EXIT_BAD_INPUT;
+    }
+  /* `esprit-cli --json ota …`: only --json and --trace mean something over the air. */
+  if (g_str_equal (argv[i], "ota") || g_str_equal (argv[i], "espota"))
+    {
+      if (cli.ports->len > 0 || cli.port_specs->len > 0)
+        return esprit_cli_bad_input (_("%s goes over the network, not a serial port: give the "
+                                       "board with its own options (see esprit-cli %s --help)"),
+                                     argv[i], argv[i]);
+      return esprit_cli_ota_main (argc - i + 1, argv + i - 1, g_str_equal (argv[i], "espota"),
+                                  cli.json, cli.connect.trace);
     }
   cmd = esprit_cli_find_command (argv[i]);
   if (cmd == NULL)
