@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "esprit-error.h"
 #include "esprit-i18n.h"
@@ -23,6 +24,44 @@ static gboolean
 is_esp32_family (EspritChip chip)
 {
   return chip != ESPRIT_CHIP_ESP8266 && chip != ESPRIT_CHIP_AUTO;
+}
+
+/* The image inside a .bin.gz, all of it (an ESP8266 sketch is at most 1 MB): a damaged file
+ * is refused here rather than by eboot after the board rebooted. */
+static GBytes *
+gunzip (const guint8  *data,
+        gsize          len,
+        GError       **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  z_stream z = { 0 };
+  guint8 chunk[16384];
+  int rc = Z_OK;
+
+  if (inflateInit2 (&z, 16 + MAX_WBITS) != Z_OK)
+    {
+      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, "inflateInit2");
+      return NULL;
+    }
+  z.next_in = (Bytef *) data;
+  z.avail_in = (uInt) MIN (len, G_MAXUINT32);
+  while (rc == Z_OK && out->len <= 16 * 1024 * 1024)
+    {
+      z.next_out = chunk;
+      z.avail_out = sizeof chunk;
+      rc = inflate (&z, Z_NO_FLUSH);
+      g_byte_array_append (out, chunk, sizeof chunk - z.avail_out);
+    }
+  inflateEnd (&z);
+  if (rc != Z_STREAM_END)
+    {
+      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_INVALID,
+                   _("The gzip file is damaged (%s): compress the sketch's .bin again."),
+                   z.msg != NULL ? z.msg : rc == Z_BUF_ERROR ? _("it ends too early")
+                                                             : _("too large"));
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
 gboolean
@@ -44,9 +83,26 @@ esprit_ota_check_image (const guint8     *data,
   if (command == ESPRIT_OTA_FILESYSTEM)
     return TRUE;   /* a filesystem image has no header to check */
 
-  /* The ESP8266 core also takes a gzip-compressed image (§7.1). */
-  if (chip == ESPRIT_CHIP_ESP8266 && len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
-    return TRUE;
+  /* The ESP8266 core also takes a gzip-compressed image (§7.1); the ESP32's Updater wants
+   * 0xE9 first (Wrong Magic Byte). What is inside gets the same checks. */
+  if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+    {
+      g_autoptr(GBytes) inner = NULL;
+
+      if (is_esp32_family (chip))
+        {
+          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_INVALID,
+                       _("This is a gzip-compressed image, which only the ESP8266 core "
+                         "unpacks; an %s wants the .bin itself."),
+                       esprit_chip_get_info (chip)->name);
+          return FALSE;
+        }
+      inner = gunzip (data, len, error);
+      if (inner == NULL)
+        return FALSE;
+      return esprit_ota_check_image (g_bytes_get_data (inner, NULL), g_bytes_get_size (inner),
+                                     command, ESPRIT_CHIP_ESP8266, error);
+    }
   if (!esprit_image_parse (data, len, ESPRIT_CHIP_AUTO, &info, &local))
     {
       g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_IMAGE_INVALID,

@@ -16,7 +16,7 @@
 
 static char *ota_url, *ota_password, *ota_password_hash, *ota_core, *ota_publish;
 static char *ota_drop_after, *ota_corrupt_byte;
-static gboolean ota_no_connect_back, ota_full;
+static gboolean ota_no_connect_back, ota_full, ota_atomic_fs;
 static volatile gint ota_stop;
 
 static const GOptionEntry ota_entries[] = {
@@ -29,6 +29,7 @@ static const GOptionEntry ota_entries[] = {
   { "ota-no-connect-back", 0, 0, G_OPTION_ARG_NONE, &ota_no_connect_back, N_("Fault: never connect back to the host"), NULL },
   { "ota-corrupt-byte", 0, 0, G_OPTION_ARG_STRING, &ota_corrupt_byte, N_("Fault: corrupt the Nth byte received (MD5 mismatch)"), "N" },
   { "ota-full", 0, 0, G_OPTION_ARG_NONE, &ota_full, N_("Fault: the flash has no room for an update"), NULL },
+  { "ota-atomic-fs", 0, 0, G_OPTION_ARG_NONE, &ota_atomic_fs, N_("ESP8266 sketch built with ATOMIC_FS_UPDATE: a filesystem is staged, then copied by eboot"), NULL },
   { NULL }
 };
 
@@ -123,6 +124,7 @@ esprit_sim_ota_main (EspritChip  chip,
   config.corrupt_byte = -1;
   config.no_connect_back = ota_no_connect_back;
   config.full = ota_full;
+  config.atomic_fs_update = ota_atomic_fs;
   if (!parse_count (ota_drop_after, &config.drop_after) ||
       !parse_count (ota_corrupt_byte, &config.corrupt_byte))
     {

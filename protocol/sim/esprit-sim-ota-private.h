@@ -95,6 +95,10 @@ gboolean _esprit_sim_ota_parts_set_boot (EspritSimOta *self,
 gboolean _esprit_sim_ota_parts_running  (EspritSimOta *self,
                                          SimTarget    *app);
 
+/* ESP8266 (esprit-sim-ota-eboot.c): eboot's pending COPY_RAW (plain or gzip), cleared; the
+ * address the app then loads from (0 normally). */
+guint32  _esprit_sim_ota_eboot          (EspritSimOta *self);
+
 /* ESP.restart(): eboot's copy (ESP8266) or the bootloader's otadata choice (ESP32), then the
  * sketch runs ("app: ..." event). */
 void     _esprit_sim_ota_boot       (EspritSimOta *self,

@@ -32,6 +32,8 @@ typedef struct {
   gboolean          no_connect_back;/* accept the invitation, never dial back */
   gint64            corrupt_byte;   /* flip a bit in the Nth image byte received (1-based) */
   gboolean          full;           /* no room for an update (sketch fills the flash) */
+  gboolean          atomic_fs_update;/* ESP8266 sketch built with ATOMIC_FS_UPDATE: a
+                                       filesystem is staged and copied by eboot */
 } EspritSimOtaConfig;
 
 typedef struct _EspritSimOta EspritSimOta;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/test-cli-ota-json.sh: `ota` in esprit-cli's --help, and `ota --json` events (log,
-# progress, result, as the serial commands print them) against esprit-sim --ota
+# progress, result, as the serial commands print them), and .bin.gz uploads, against
+# esprit-sim --ota
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -60,6 +61,17 @@ ok $? "esprit-cli --json ota: a refused password ends in result failed, error_co
 rc=$?
 [ "$rc" = 2 ] && [ ! -s "$work/json" ] && has "built for the ESP32"
 ok $? "ota --json: an image for another chip is refused on stderr only (exit 2)"
+
+# A .bin.gz, as the Arduino IDE's "export" compressed with gzip: sent as it is, inflated by eboot.
+gzip -k -9 "$work/app8266.bin"
+cli ota --host 127.0.0.1 --ota-port "$OTAPORT" --chip esp8266 "$work/app8266.bin.gz"
+ok "$rc" "ota uploads a .bin.gz"
+check "eboot inflated it to 0x0" grep -q "boot: eboot inflated .* to 0x000000" "$work/e8.events"
+check "the flash holds the uncompressed image" \
+  cmp -s -n "$(stat -c %s "$work/app8266.bin")" "$work/app8266.bin" "$work/e8.flash"
+head -c 1000 "$work/app8266.bin.gz" > "$work/cut.bin.gz"
+cli ota --host 127.0.0.1 --ota-port "$OTAPORT" --chip esp8266 "$work/cut.bin.gz"
+[ "$rc" = 2 ] && has "gzip file is damaged"; ok $? "a cut .bin.gz is refused before sending"
 
 cli --port /dev/ttyUSB0 ota --host 127.0.0.1 "$work/app8266.bin"
 [ "$rc" = 2 ] && has "not a serial port"; ok $? "--port with ota is refused"
