@@ -185,9 +185,12 @@ release_entry_focus (AdwMessageDialog *dialog)
 static gboolean
 close_dialog (gpointer dialog)
 {
-  release_entry_focus (dialog);
+  /* Adwaita may have closed it already after the button (the focus went in the response). */
   if (gtk_widget_get_visible (dialog))
-    gtk_window_destroy (dialog);
+    {
+      release_entry_focus (dialog);
+      gtk_window_destroy (dialog);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -406,8 +409,17 @@ ask_password (const char *host,
   ask->label = g_strdup (up->label);
   /* A strong reference, so that the window can only go on the main context. */
   ask->window = g_weak_ref_get (&up->window);
-  g_main_context_invoke_full (esprit_job_get_context (up->job), G_PRIORITY_DEFAULT,
-                              present_prompt, ask_ref (ask), ask_unref);
+  /* Always through a source: g_main_context_invoke_full() would run present_prompt() right
+   * here, in the worker, whenever the main thread happens not to hold the context (it is
+   * the worker's thread-default too), and GTK must only be called from the main thread. */
+  {
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, present_prompt, ask_ref (ask), ask_unref);
+    g_source_attach (source, esprit_job_get_context (up->job));
+    g_source_unref (source);
+  }
   g_mutex_lock (&ask->lock);
   while (!ask->done && !g_cancellable_is_cancelled (cancellable))
     g_cond_wait_until (&ask->cond, &ask->lock,

@@ -82,14 +82,23 @@ upload_ok (EspritTestOtaBoard *b,
   g_assert_true (done);
 }
 
+/* The board reboots after it sent OK, so what eboot does comes a moment after the upload:
+ * waits up to 5 s for @line. */
 static void
 assert_event (EspritTestOtaBoard *b,
               const char         *line)
 {
-  g_autofree char *events = esprit_test_ota_events (b);
+  g_autofree char *events = NULL;
 
-  if (strstr (events, line) == NULL)
-    g_error ("No event \"%s\" in:\n%s", line, events);
+  for (guint i = 0; i < 250; i++)
+    {
+      g_free (events);
+      events = esprit_test_ota_events (b);
+      if (strstr (events, line) != NULL)
+        return;
+      g_usleep (20000);
+    }
+  g_error ("No event \"%s\" in:\n%s", line, events);
 }
 
 /* A .bin.gz: staged as sent (the compressed size decides the room), and on the reboot
@@ -118,6 +127,7 @@ test_gzip (void)
   qio_old = g_bytes_new_take (copy, g_bytes_get_size (old));
   b = esprit_test_ota_start (&c, qio_old, 0);
   upload_ok (b, ESPRIT_OTA_FLASH, gz);
+  assert_event (b, "ESP.restart() after the update");
   esprit_test_ota_assert_running (b, "the sketch at 0x001000", sketch);
   esprit_test_ota_assert_flash (b, staged, gz);
   esprit_test_ota_assert_flash (b, 0, bin);
@@ -197,8 +207,8 @@ test_atomic_fs (void)
                             staged, FS_START, g_bytes_get_size (fs));
   ld = g_strdup_printf ("boot: eboot ld from 0x%06x: no app there", FS_START);
   assert_event (b, written);
-  assert_event (b, copied);
   assert_event (b, ld);
+  assert_event (b, copied);
   esprit_test_ota_assert_running (b, "the sketch at 0x001000", sketch);
   esprit_test_ota_assert_flash (b, staged, fs);
   esprit_test_ota_assert_flash (b, FS_START, fs);
