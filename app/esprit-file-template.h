@@ -9,9 +9,6 @@
 
 G_BEGIN_DECLS
 
-/* The name the window offers for a board list's backups. */
-#define ESPRIT_FILE_TEMPLATE_DEFAULT "{chip}-{mac}-{date}.img"
-
 /* Whether @template has a {mac}, {chip}, {port} or {date} field (*@has_fields), and one that
  * tells boards apart, {mac} or {port} (*@per_board); FALSE with an error for an unknown field
  * or an unclosed brace. */

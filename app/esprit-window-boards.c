@@ -342,7 +342,8 @@ esprit_window_backup_boards_to (EspritWindow *self,
 void
 _esprit_window_boards_init (EspritWindow *self)
 {
-  gtk_editable_set_text (GTK_EDITABLE (self->template_row), ESPRIT_FILE_TEMPLATE_DEFAULT);
+  g_settings_bind (self->settings, "boards-backup-template", self->template_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_data (self->ports, "items-changed", G_CALLBACK (on_ports_changed), self, NULL,
                          G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_swapped (esprit_port_model_get_classroom (self->ports), "items-changed",
