@@ -13,6 +13,7 @@
 #include "esprit-board-row.h"
 #include "esprit-error.h"
 #include "esprit-numbers.h"
+#include "esprit-port-model-private.h"
 #include "esprit-test-util.h"
 #include "esprit-window-private.h"
 #include "esprit-window-test-util.h"
@@ -401,6 +402,93 @@ test_production (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* @n USB boards as the system would list them (CP2102 bridges); behind them virtual boards,
+ * each its own. (element-type EspritPortInfo) */
+static GPtrArray *
+usb_ports (guint first,
+           guint last)
+{
+  GPtrArray *ports = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
+
+  for (guint k = first; k <= last; k++)
+    {
+      EspritPortInfo *p = g_new0 (EspritPortInfo, 1);
+
+      p->path = g_strdup_printf ("sim:esp8266?mac=24:0a:c4:00:00:%02x", k);
+      p->label = g_strdup ("CP2102 USB to UART Bridge");
+      p->vid = 0x10C4;
+      p->pid = 0xEA60;
+      g_ptr_array_add (ports, p);
+    }
+  return ports;
+}
+
+static gboolean
+usb_has_blink (EspritWindow *window,
+               guint         k)
+{
+  g_autofree char *path = g_strdup_printf ("sim:esp8266?mac=24:0a:c4:00:00:%02x", k);
+  g_autoptr(EspritSim) sim = esprit_sim_lookup_board (esprit_port_model_get_registry (window->ports),
+                                                      path, TRUE);
+  g_autoptr(GBytes) flash = esprit_sim_dup_flash (sim);
+
+  return memcmp (g_bytes_get_data (flash, NULL), g_bytes_get_data (blink, NULL),
+                 g_bytes_get_size (blink)) == 0;
+}
+
+/* Real ports: one USB board is the one-board window; a second one plugged in makes the list,
+ * and Flash does both. The production line on them keeps its boards while they are all
+ * pulled out (the port row goes to a virtual board), and knows them when they come back. */
+static void
+test_usb_boards (void)
+{
+  EspritWindow *window = new_window ();
+  g_autoptr(GFile) file = write_file ("Blink.ino.d1_mini.bin", blink);
+  g_autoptr(GPtrArray) one = usb_ports (1, 1);
+  g_autoptr(GPtrArray) two = usb_ports (1, 2);
+  g_autoptr(GPtrArray) three = usb_ports (1, 3);
+  g_autoptr(GPtrArray) none = usb_ports (1, 0);
+
+  /* Only these boards, not the machine's own ports. */
+  g_clear_handle_id (&window->ports->timer, g_source_remove);
+  esprit_port_model_update (window->ports, one);
+  g_assert_true (esprit_window_select_port (window, "sim:esp8266?mac=24:0a:c4:00:00:01"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
+  add_and_wait (window, file);
+  set_row_address (window, 0, "0x0");
+
+  esprit_port_model_update (window->ports, two);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
+  g_assert_cmpuint (n_board_rows (window), ==, 2);
+  click (window, "win.flash");
+  spin_until (boards_idle, window, 60000);
+  g_assert_cmpstr (summary (window), ==, "2 flashed");
+  g_assert_true (usb_has_blink (window, 1) && usb_has_blink (window, 2));
+
+  gtk_switch_set_active (window->production_switch, TRUE);
+  esprit_port_model_update (window->ports, three);
+  g_assert_cmpuint (n_board_rows (window), ==, 3);
+  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 2)), ==, ESPRIT_BOARD_RESULT_RUNNING);
+  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 0)), ==, ESPRIT_BOARD_RESULT_OK);
+  spin_until (boards_idle, window, 60000);
+  g_assert_true (usb_has_blink (window, 3));
+  g_assert_cmpstr (adw_action_row_get_subtitle (window->production_row), ==,
+                   "1 board flashed; plug in the next one");
+
+  /* All out: the list stays the line's. All in again: 1 and 2 were flashed before the line
+   * started, so they get the files; 3 is known. */
+  esprit_port_model_update (window->ports, none);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
+  g_assert_cmpuint (n_board_rows (window), ==, 0);
+  esprit_port_model_update (window->ports, three);
+  spin_until (boards_idle, window, 60000);
+  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 0)), ==, ESPRIT_BOARD_RESULT_OK);
+  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 2)), ==, ESPRIT_BOARD_RESULT_SKIPPED);
+  g_assert_cmpstr (summary (window), ==, "3 flashed, 1 done before");
+  gtk_switch_set_active (window->production_switch, FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -433,6 +521,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window-classroom/unplug", test_unplug);
   g_test_add_func ("/esprit/window-classroom/backup", test_backup);
   g_test_add_func ("/esprit/window-classroom/production", test_production);
+  g_test_add_func ("/esprit/window-classroom/usb-boards", test_usb_boards);
   rc = g_test_run ();
   g_bytes_unref (blink);
   g_free (work_dir);
