@@ -283,12 +283,10 @@ esprit_board_row_finish (EspritBoardRow    *self,
         gtk_widget_add_css_class (GTK_WIDGET (self), "error");
       }
       break;
-    case ESPRIT_BOARD_RESULT_SKIPPED:
-      gtk_image_set_from_icon_name (self->result_icon, "action-unavailable-symbolic");
-      set_status (self, text);
-      break;
     default:
-      gtk_image_set_from_icon_name (self->result_icon, "emblem-ok-symbolic");
+      gtk_image_set_from_icon_name (self->result_icon,
+                                    result == ESPRIT_BOARD_RESULT_SKIPPED
+                                      ? "action-unavailable-symbolic" : "emblem-ok-symbolic");
       reason = identity_text (self);
       if (text != NULL)
         {

@@ -41,8 +41,8 @@ gboolean          esprit_board_row_get_gone     (EspritBoardRow    *self);
 /* Shows @job's progress until esprit_board_row_finish(). */
 void              esprit_board_row_start        (EspritBoardRow    *self,
                                                  EspritJob         *job);
-/* The job's end: @result OK (with @text, "Flashed and verified"), FAILED (the reason from
- * @error, and Retry) or SKIPPED (@text says why). */
+/* The job's end: @result OK or SKIPPED (with @text after the chip and MAC: "flashed and
+ * verified"), or FAILED (the reason from @error, and Retry). */
 void              esprit_board_row_finish       (EspritBoardRow    *self,
                                                  EspritBoardResult  result,
                                                  const GError      *error,

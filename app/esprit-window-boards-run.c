@@ -334,7 +334,9 @@ run_done (EspritWindow *self)
       text = g_strdup_printf (_("%s, %s"), before, same);
     }
   show_summary (self, text);
-  _esprit_window_show_toast (self, text);
+  /* On the production line the count says it, board after board. */
+  if (!gtk_switch_get_active (self->production_switch))
+    _esprit_window_show_toast (self, text);
   notify_summary (self, text);
   if (self->boards_action == ESPRIT_BOARD_ACTION_FLASH && ok > 0)
     _esprit_window_remember_files (self);
@@ -380,7 +382,7 @@ on_row_job_finished (EspritJob    *job,
         }
       else if (w->skipped)
         esprit_board_row_finish (row, ESPRIT_BOARD_RESULT_SKIPPED, NULL,
-                                 _("Flashed before on this line: left as it is"));
+                                 _("flashed before on this line, left as it is"));
       else
         {
           esprit_board_row_finish (row, ESPRIT_BOARD_RESULT_OK, NULL, action_done (w->action));
