@@ -240,6 +240,69 @@ test_unplug (void)
   g_unsetenv ("ESPRIT_SIM_TIMING");
 }
 
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+board_erased (EspritWindow *window,
+              guint         k)
+{
+  g_autoptr(GBytes) flash = esprit_sim_dup_flash (board (window, k));
+  const guint8 *f = g_bytes_get_data (flash, NULL);
+
+  for (gsize i = 0; i < g_bytes_get_size (flash); i++)
+    if (f[i] != 0xFF)
+      return FALSE;
+  return TRUE;
+}
+
+/* Identify and Erase… act on the checked boards only: Identify fills in each row's chip and
+ * MAC; Erase, once confirmed for all, leaves the checked boards' flash erased and the others
+ * as they were. */
+static void
+test_identify_erase (void)
+{
+  EspritWindow *window = classroom_window ();
+  AdwMessageDialog *dialog;
+
+  for (guint k = 1; k <= N_BOARDS; k++)
+    esprit_sim_load_flash (board (window, k), 0, g_bytes_get_data (blink, NULL),
+                           g_bytes_get_size (blink));
+  esprit_board_row_set_checked (row_at (window, 0), FALSE);
+  g_assert_cmpstr (esprit_board_row_get_status (row_at (window, 1)), ==, "Not identified yet");
+  click (window, "win.identify");
+  spin_until (boards_idle, window, 60000);
+  g_assert_cmpstr (summary (window), ==, "7 identified");
+  g_assert_null (esprit_board_row_get_mac (row_at (window, 0)));
+  g_assert_cmpstr (esprit_board_row_get_status (row_at (window, 1)), ==,
+                   "ESP8266 · MAC 18:fe:34:c1:a5:02");
+
+  esprit_board_row_set_checked (row_at (window, 0), TRUE);
+  esprit_board_row_set_checked (row_at (window, 6), FALSE);
+  click (window, "win.erase");
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Erase Every Checked Board?");
+  adw_message_dialog_response (dialog, "erase");
+  spin_until (boards_idle, window, 120000);
+  g_assert_cmpstr (summary (window), ==, "7 erased");
+  for (guint k = 1; k <= N_BOARDS; k++)
+    g_assert_true (board_erased (window, k) == (k != 7));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static guint
 count_files (const char *dir)
 {
@@ -519,6 +582,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window-classroom/flash-all", test_flash_all);
   g_test_add_func ("/esprit/window-classroom/disconnect-retry", test_disconnect_retry);
   g_test_add_func ("/esprit/window-classroom/unplug", test_unplug);
+  g_test_add_func ("/esprit/window-classroom/identify-erase", test_identify_erase);
   g_test_add_func ("/esprit/window-classroom/backup", test_backup);
   g_test_add_func ("/esprit/window-classroom/production", test_production);
   g_test_add_func ("/esprit/window-classroom/usb-boards", test_usb_boards);
