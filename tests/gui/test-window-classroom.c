@@ -1,6 +1,6 @@
 /* test-window-classroom.c: the board list, clicked through on a (virtual) display: the
- * virtual classroom's 8 boards flashed at once, failures and Retry, backups named by the
- * template, the production line
+ * virtual classroom's 8 boards flashed at once, failures and Retry, a board pulled out,
+ * Identify and Erase, backups named by the template
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,99 +10,11 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "esprit-board-row.h"
+#include "esprit-board-test-util.h"
 #include "esprit-error.h"
 #include "esprit-numbers.h"
-#include "esprit-port-model-private.h"
 #include "esprit-test-util.h"
-#include "esprit-window-private.h"
 #include "esprit-window-test-util.h"
-
-#define N_BOARDS ESPRIT_PORT_MODEL_CLASSROOM_SIZE
-
-static GBytes *blink;
-
-static EspritSim *
-board (EspritWindow *window,
-       guint         k)
-{
-  return esprit_port_model_get_classroom_board (window->ports, k);
-}
-
-static EspritBoardRow *
-row_at (EspritWindow *window,
-        guint         i)
-{
-  g_autoptr(GPtrArray) rows = _esprit_window_get_board_rows (window);
-
-  g_assert_cmpuint (i, <, rows->len);
-  return rows->pdata[i];
-}
-
-static guint
-n_board_rows (EspritWindow *window)
-{
-  g_autoptr(GPtrArray) rows = _esprit_window_get_board_rows (window);
-
-  return rows->len;
-}
-
-static gboolean
-boards_idle (gpointer window)
-{
-  return !_esprit_window_boards_busy (window);
-}
-
-static const char *
-summary (EspritWindow *window)
-{
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->boards_summary)));
-  return gtk_label_get_text (window->boards_summary);
-}
-
-/* The window on the virtual classroom, with the Blink image at 0x0. */
-static EspritWindow *
-classroom_window (void)
-{
-  EspritWindow *window = new_window ();
-  g_autoptr(GFile) file = write_file ("Blink.ino.d1_mini.bin", blink);
-  guint position, esp32;
-
-  /* The port list offers it beside the virtual ESP8266 and ESP32. */
-  g_assert_true (esprit_port_model_find (window->ports, "classroom:esp8266", &position));
-  g_assert_true (esprit_port_model_find (window->ports, "sim:esp32", &esp32));
-  g_assert_cmpuint (position, ==, esp32 + 1);
-  g_assert_true (esprit_window_select_port (window, "classroom:esp8266"));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->device_row)));
-  g_assert_cmpuint (n_board_rows (window), ==, N_BOARDS);
-  add_and_wait (window, file);
-  set_row_address (window, 0, "0x0");
-  return window;
-}
-
-/* Board @k holds the Blink image (its header as the file has it: "Keep") and runs it. */
-static gboolean
-board_has_blink (EspritWindow *window,
-                 guint         k)
-{
-  g_autoptr(GBytes) flash = esprit_sim_dup_flash (board (window, k));
-
-  return memcmp (g_bytes_get_data (flash, NULL), g_bytes_get_data (blink, NULL),
-                 g_bytes_get_size (blink)) == 0;
-}
-
-static void
-assert_flashed (EspritWindow *window,
-                guint         k)
-{
-  EspritBoardRow *row = row_at (window, k - 1);
-
-  g_assert_cmpint (esprit_board_row_get_result (row), ==, ESPRIT_BOARD_RESULT_OK);
-  g_assert_true (board_has_blink (window, k));
-  g_assert_cmpint (esprit_sim_get_mode (board (window, k)), ==, ESPRIT_SIM_MODE_APP);
-  g_assert_cmpuint (esprit_sim_get_boot_mode (board (window, k)), ==, 3);   /* from flash */
-}
 
 static void
 click_row_retry (EspritBoardRow *row)
@@ -240,21 +152,6 @@ test_unplug (void)
   g_unsetenv ("ESPRIT_SIM_TIMING");
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 static gboolean
 board_erased (EspritWindow *window,
               guint         k)
@@ -386,172 +283,6 @@ test_backup (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static gboolean
-row_settled (gpointer row)
-{
-  EspritBoardResult r = esprit_board_row_get_result (row);
-
-  return r != ESPRIT_BOARD_RESULT_NONE && r != ESPRIT_BOARD_RESULT_RUNNING;
-}
-
-/* Plugs board @k in and waits for its row's job. */
-static EspritBoardRow *
-plug_and_wait (EspritWindow *window,
-               guint         k)
-{
-  g_autofree char *mac = esprit_format_mac (esprit_sim_get_config (board (window, k))->mac);
-  EspritBoardRow *row = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-
-  esprit_port_model_classroom_plug (window->ports, k, TRUE);
-  rows = _esprit_window_get_board_rows (window);
-  for (guint i = 0; i < rows->len; i++)
-    if (strstr (esprit_port_item_get_id (esprit_board_row_get_port (rows->pdata[i])), mac) != NULL)
-      row = rows->pdata[i];
-  g_assert_nonnull (row);
-  /* The production line starts on it at once. */
-  g_assert_cmpint (esprit_board_row_get_result (row), ==, ESPRIT_BOARD_RESULT_RUNNING);
-  spin_until (row_settled, row, 60000);
-  spin_until (boards_idle, window, 60000);
-  return row;
-}
-
-/* "Flash each board when it is plugged in": boards plugged in one after another are each
- * flashed once, the count follows; a board that comes back is known by its MAC and left as
- * it is. */
-static void
-test_production (void)
-{
-  EspritWindow *window = classroom_window ();
-  EspritBoardRow *row;
-
-  for (guint k = 1; k <= N_BOARDS; k++)
-    esprit_port_model_classroom_plug (window->ports, k, FALSE);
-  g_assert_cmpuint (n_board_rows (window), ==, 0);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->production_row)));
-  gtk_switch_set_active (window->production_switch, TRUE);
-  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->port_row)));
-
-  row = plug_and_wait (window, 1);
-  g_assert_cmpint (esprit_board_row_get_result (row), ==, ESPRIT_BOARD_RESULT_OK);
-  assert_flashed (window, 1);
-  g_assert_cmpstr (adw_action_row_get_subtitle (window->production_row), ==,
-                   "1 board flashed; plug in the next one");
-  row = plug_and_wait (window, 2);
-  g_assert_cmpint (esprit_board_row_get_result (row), ==, ESPRIT_BOARD_RESULT_OK);
-  g_assert_true (board_has_blink (window, 2));
-  g_assert_cmpstr (adw_action_row_get_subtitle (window->production_row), ==,
-                   "2 boards flashed; plug in the next one");
-
-  /* Board 1 out and in again: recognised, not flashed a second time. */
-  esprit_sim_load_flash (board (window, 1), 0, (const guint8 *) "\xff\xff\xff\xff", 4);
-  esprit_port_model_classroom_plug (window->ports, 1, FALSE);
-  row = plug_and_wait (window, 1);
-  g_assert_cmpint (esprit_board_row_get_result (row), ==, ESPRIT_BOARD_RESULT_SKIPPED);
-  g_assert_false (board_has_blink (window, 1));
-  g_assert_cmpstr (adw_action_row_get_subtitle (window->production_row), ==,
-                   "2 boards flashed; plug in the next one");
-
-  row = plug_and_wait (window, 3);
-  g_assert_true (board_has_blink (window, 3));
-  g_assert_cmpstr (adw_action_row_get_subtitle (window->production_row), ==,
-                   "3 boards flashed; plug in the next one");
-  g_assert_false (board_has_blink (window, 4));
-  g_assert_cmpstr (summary (window), ==, "3 flashed, 1 done before");
-  screenshot (window, "production-line.png");
-
-  gtk_switch_set_active (window->production_switch, FALSE);
-  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->port_row)));
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* @n USB boards as the system would list them (CP2102 bridges); behind them virtual boards,
- * each its own. (element-type EspritPortInfo) */
-static GPtrArray *
-usb_ports (guint first,
-           guint last)
-{
-  GPtrArray *ports = g_ptr_array_new_with_free_func ((GDestroyNotify) esprit_port_info_free);
-
-  for (guint k = first; k <= last; k++)
-    {
-      EspritPortInfo *p = g_new0 (EspritPortInfo, 1);
-
-      p->path = g_strdup_printf ("sim:esp8266?mac=24:0a:c4:00:00:%02x", k);
-      p->label = g_strdup ("CP2102 USB to UART Bridge");
-      p->vid = 0x10C4;
-      p->pid = 0xEA60;
-      g_ptr_array_add (ports, p);
-    }
-  return ports;
-}
-
-static gboolean
-usb_has_blink (EspritWindow *window,
-               guint         k)
-{
-  g_autofree char *path = g_strdup_printf ("sim:esp8266?mac=24:0a:c4:00:00:%02x", k);
-  g_autoptr(EspritSim) sim = esprit_sim_lookup_board (esprit_port_model_get_registry (window->ports),
-                                                      path, TRUE);
-  g_autoptr(GBytes) flash = esprit_sim_dup_flash (sim);
-
-  return memcmp (g_bytes_get_data (flash, NULL), g_bytes_get_data (blink, NULL),
-                 g_bytes_get_size (blink)) == 0;
-}
-
-/* Real ports: one USB board is the one-board window; a second one plugged in makes the list,
- * and Flash does both. The production line on them keeps its boards while they are all
- * pulled out (the port row goes to a virtual board), and knows them when they come back. */
-static void
-test_usb_boards (void)
-{
-  EspritWindow *window = new_window ();
-  g_autoptr(GFile) file = write_file ("Blink.ino.d1_mini.bin", blink);
-  g_autoptr(GPtrArray) one = usb_ports (1, 1);
-  g_autoptr(GPtrArray) two = usb_ports (1, 2);
-  g_autoptr(GPtrArray) three = usb_ports (1, 3);
-  g_autoptr(GPtrArray) none = usb_ports (1, 0);
-
-  /* Only these boards, not the machine's own ports. */
-  g_clear_handle_id (&window->ports->timer, g_source_remove);
-  esprit_port_model_update (window->ports, one);
-  g_assert_true (esprit_window_select_port (window, "sim:esp8266?mac=24:0a:c4:00:00:01"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
-  add_and_wait (window, file);
-  set_row_address (window, 0, "0x0");
-
-  esprit_port_model_update (window->ports, two);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
-  g_assert_cmpuint (n_board_rows (window), ==, 2);
-  click (window, "win.flash");
-  spin_until (boards_idle, window, 60000);
-  g_assert_cmpstr (summary (window), ==, "2 flashed");
-  g_assert_true (usb_has_blink (window, 1) && usb_has_blink (window, 2));
-
-  gtk_switch_set_active (window->production_switch, TRUE);
-  esprit_port_model_update (window->ports, three);
-  g_assert_cmpuint (n_board_rows (window), ==, 3);
-  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 2)), ==, ESPRIT_BOARD_RESULT_RUNNING);
-  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 0)), ==, ESPRIT_BOARD_RESULT_OK);
-  spin_until (boards_idle, window, 60000);
-  g_assert_true (usb_has_blink (window, 3));
-  g_assert_cmpstr (adw_action_row_get_subtitle (window->production_row), ==,
-                   "1 board flashed; plug in the next one");
-
-  /* All out: the list stays the line's. All in again: 1 and 2 were flashed before the line
-   * started, so they get the files; 3 is known. */
-  esprit_port_model_update (window->ports, none);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
-  g_assert_cmpuint (n_board_rows (window), ==, 0);
-  esprit_port_model_update (window->ports, three);
-  spin_until (boards_idle, window, 60000);
-  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 0)), ==, ESPRIT_BOARD_RESULT_OK);
-  g_assert_cmpint (esprit_board_row_get_result (row_at (window, 2)), ==, ESPRIT_BOARD_RESULT_SKIPPED);
-  g_assert_cmpstr (summary (window), ==, "3 flashed, 1 done before");
-  gtk_switch_set_active (window->production_switch, FALSE);
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
 int
 main (int    argc,
       char **argv)
@@ -571,21 +302,12 @@ main (int    argc,
   adw_init ();
   g_test_init (&argc, &argv, NULL);
   work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
-  {
-    g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
-
-    /* The flashes themselves; test-window-map.c backs up first. */
-    g_settings_set_boolean (settings, "backup-first", FALSE);
-  }
-  /* A Blink-sized Arduino export. */
-  blink = esprit_test_make_image (ESPRIT_CHIP_ESP8266, 60000, 3, FALSE, 12);
+  board_tests_init ();
   g_test_add_func ("/esprit/window-classroom/flash-all", test_flash_all);
   g_test_add_func ("/esprit/window-classroom/disconnect-retry", test_disconnect_retry);
   g_test_add_func ("/esprit/window-classroom/unplug", test_unplug);
   g_test_add_func ("/esprit/window-classroom/identify-erase", test_identify_erase);
   g_test_add_func ("/esprit/window-classroom/backup", test_backup);
-  g_test_add_func ("/esprit/window-classroom/production", test_production);
-  g_test_add_func ("/esprit/window-classroom/usb-boards", test_usb_boards);
   rc = g_test_run ();
   g_bytes_unref (blink);
   g_free (work_dir);
