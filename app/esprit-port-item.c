@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "esprit-app-enum-types.h"
 #include "esprit-enum-types.h"
@@ -155,6 +156,23 @@ esprit_port_item_new_virtual (const char *id,
 }
 
 EspritPortItem *
+esprit_port_item_new_classroom (const char *id,
+                                const char *label,
+                                EspritChip  chip)
+{
+  EspritPortItem *self;
+
+  g_return_val_if_fail (chip >= 0 && chip < ESPRIT_N_CHIPS, NULL);
+
+  self = g_object_new (ESPRIT_TYPE_PORT_ITEM, NULL);
+  self->id = g_strdup (id);
+  self->label = g_strdup (label);
+  self->kind = ESPRIT_PORT_KIND_CLASSROOM;
+  self->chip = chip;
+  return self;
+}
+
+EspritPortItem *
 esprit_port_item_new_ota (EspritPortKind  kind,
                           const char     *id,
                           const char     *label,
@@ -268,6 +286,6 @@ esprit_port_item_dup_open_name (EspritPortItem *self)
 
   if (self->kind == ESPRIT_PORT_KIND_VIRTUAL &&
       g_strcmp0 (g_getenv ("ESPRIT_SIM_TIMING"), "1") == 0)
-    return g_strconcat (self->id, "?timing=1", NULL);
+    return g_strconcat (self->id, strchr (self->id, '?') ? "&timing=1" : "?timing=1", NULL);
   return g_strdup (self->id);
 }

@@ -17,6 +17,7 @@ typedef enum {
   ESPRIT_PORT_KIND_OTA,       /* a board running ArduinoOTA ("ota:192.168.1.40:8266") */
   ESPRIT_PORT_KIND_OTA_VIRTUAL, /* the in-process virtual ArduinoOTA board ("ota-sim:esp8266") */
   ESPRIT_PORT_KIND_ADD,       /* not a port: "Add a board by address…" */
+  ESPRIT_PORT_KIND_CLASSROOM, /* not one port: the virtual classroom's boards, as a list */
 } EspritPortKind;
 
 #define ESPRIT_TYPE_PORT_ITEM (esprit_port_item_get_type ())
@@ -37,6 +38,10 @@ EspritPortItem *esprit_port_item_new_ota       (EspritPortKind        kind,
                                                 const char           *host,
                                                 guint16               port,
                                                 gboolean              auth);
+/* "Virtual classroom (8 boards)": @chip is its boards' chip. */
+EspritPortItem *esprit_port_item_new_classroom (const char           *id,
+                                                const char           *label,
+                                                EspritChip            chip);
 /* The "Add a board by address…" entry. */
 EspritPortItem *esprit_port_item_new_add       (void);
 /* A network board's address and UDP port (NULL and 0 for other kinds). */

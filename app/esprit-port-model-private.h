@@ -9,8 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* The serial virtual boards, right after the real ports. */
-#define ESPRIT_PORT_MODEL_N_VIRTUAL 2
+/* The serial virtual boards, right after the real ports, and the virtual classroom. */
+#define ESPRIT_PORT_MODEL_N_VIRTUAL 3
 
 struct _EspritPortModel
 {
@@ -32,10 +32,17 @@ struct _EspritPortModel
   EspritSimOta       *sim_ota;
   GThread            *sim_thread;
   gint                sim_stop;
+
+  /* The virtual classroom's boards that are plugged in (EspritPortItem). */
+  GListStore         *classroom;
 };
 
 /* esprit-port-model-ota.c */
 void _esprit_port_model_ota_init    (EspritPortModel *self);
 void _esprit_port_model_ota_dispose (EspritPortModel *self);
+
+/* esprit-port-model-classroom.c */
+void _esprit_port_model_classroom_init    (EspritPortModel *self);
+void _esprit_port_model_classroom_dispose (EspritPortModel *self);
 
 G_END_DECLS

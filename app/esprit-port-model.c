@@ -64,6 +64,7 @@ esprit_port_model_dispose (GObject *object)
 
   g_clear_handle_id (&self->timer, g_source_remove);
   _esprit_port_model_ota_dispose (self);
+  _esprit_port_model_classroom_dispose (self);
   G_OBJECT_CLASS (esprit_port_model_parent_class)->dispose (object);
 }
 
@@ -104,6 +105,7 @@ esprit_port_model_init (EspritPortModel *self)
     g_ptr_array_add (self->items,
                      esprit_port_item_new_virtual (virtual_ports[i].id, _(virtual_ports[i].label),
                                                    virtual_ports[i].chip));
+  _esprit_port_model_classroom_init (self);
   _esprit_port_model_ota_init (self);
 }
 

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EspritPortModel, esprit_port_model, ESPRIT, PORT_MODEL, GObject)
 
 /* A GListModel of EspritPortItem: the serial devices present (sorted by path), then the
- * virtual ESP8266 and ESP32, which are always there, then the ArduinoOTA boards Avahi finds
+ * virtual ESP8266 and ESP32 and the virtual classroom, which are always there, then the ArduinoOTA boards Avahi finds
  * and those added by address, the virtual ESP8266 (OTA) and "Add a board by address…". Lists the devices now and again every
  * couple of seconds while it lives. */
 EspritPortModel    *esprit_port_model_new               (void);
@@ -56,5 +56,20 @@ char               *esprit_port_model_add_address       (EspritPortModel *self,
  * when unset). (transfer none) */
 EspritSimOta       *esprit_port_model_get_virtual_ota   (EspritPortModel *self,
                                                          GError         **error);
+
+/* ---- the virtual classroom (esprit-port-model-classroom.c) --------------------------- */
+
+#define ESPRIT_PORT_MODEL_CLASSROOM_SIZE 8
+
+/* The boards of "Virtual classroom (8 boards)" that are plugged in, in board order: a
+ * GListModel of EspritPortItem, all 8 at first. (transfer none) */
+GListModel         *esprit_port_model_get_classroom     (EspritPortModel *self);
+/* Plugs board @k (1 to 8) in or out. Out, its link drops, as when its cable is pulled. */
+void                esprit_port_model_classroom_plug    (EspritPortModel *self,
+                                                         guint            k,
+                                                         gboolean         plugged);
+/* The virtual board @k of the classroom (made on first use). (transfer none) */
+EspritSim          *esprit_port_model_get_classroom_board (EspritPortModel *self,
+                                                           guint            k);
 
 G_END_DECLS

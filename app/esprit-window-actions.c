@@ -217,6 +217,11 @@ flash_action (GtkWidget  *widget,
       _esprit_window_ota_flash (self);
       return;
     }
+  if (_esprit_window_boards_active (self))
+    {
+      _esprit_window_boards_run (self, ESPRIT_BOARD_ACTION_FLASH);
+      return;
+    }
   plan = _esprit_window_build_plan (self, &error, &bad);
   if (plan == NULL)
     return;
@@ -310,12 +315,38 @@ on_backup_response (GtkNativeDialog *dialog,
 }
 
 static void
+on_boards_backup_response (GtkNativeDialog *dialog,
+                           int              response,
+                           EspritWindow    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      esprit_window_backup_boards_to (self, folder);
+    }
+  g_object_unref (dialog);
+}
+
+static void
 backup_action (GtkWidget  *widget,
                const char *name,
                GVariant   *param)
 {
   EspritWindow *self = ESPRIT_WINDOW (widget);
   GtkFileChooserNative *chooser;
+
+  /* The board list: one file per board, named by the template, in a folder. */
+  if (_esprit_window_boards_active (self))
+    {
+      chooser = gtk_file_chooser_native_new (_("Back Up Every Checked Board Into"),
+                                             GTK_WINDOW (self),
+                                             GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                             _("_Back Up"), NULL);
+      g_signal_connect (chooser, "response", G_CALLBACK (on_boards_backup_response), self);
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+      return;
+    }
 
   chooser = gtk_file_chooser_native_new (_("Back Up the Whole Flash"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Back Up"), NULL);
@@ -350,7 +381,9 @@ on_erase_response (AdwMessageDialog *dialog,
                    const char       *response,
                    EspritWindow     *self)
 {
-  if (g_str_equal (response, "erase"))
+  if (g_str_equal (response, "erase") && _esprit_window_boards_active (self))
+    _esprit_window_boards_run (self, ESPRIT_BOARD_ACTION_ERASE);
+  else if (g_str_equal (response, "erase"))
     _esprit_window_start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func,
                               _esprit_window_backup_first_dir (self), g_free, erase_done,
                               _("The flash is erased"));
@@ -362,9 +395,15 @@ erase_action (GtkWidget  *widget,
               GVariant   *param)
 {
   EspritWindow *self = ESPRIT_WINDOW (widget);
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Erase the Whole Flash?"),
-                                              _("The program and all its data on the board will "
-                                                "be lost. Back it up first if unsure."));
+  gboolean list = _esprit_window_boards_active (self);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                              list ? _("Erase Every Checked Board?")
+                                                   : _("Erase the Whole Flash?"),
+                                              list ? _("The programs and all their data on the "
+                                                       "checked boards will be lost. Back them "
+                                                       "up first if unsure.")
+                                                   : _("The program and all its data on the board will "
+                                                       "be lost. Back it up first if unsure."));
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
                                     "erase", _("_Erase"), NULL);
@@ -456,6 +495,11 @@ identify_action (GtkWidget  *widget,
                  const char *name,
                  GVariant   *param)
 {
+  if (_esprit_window_boards_active (ESPRIT_WINDOW (widget)))
+    {
+      _esprit_window_boards_run (ESPRIT_WINDOW (widget), ESPRIT_BOARD_ACTION_IDENTIFY);
+      return;
+    }
   _esprit_window_start_job (ESPRIT_WINDOW (widget), _("Identifying"), TRUE,
                             ESPRIT_AFTER_HARD_RESET, identify_func, g_new0 (Identify, 1),
                             identify_free, identify_done, NULL);
@@ -472,6 +516,7 @@ cancel_action (GtkWidget  *widget,
 
   if (self->job != NULL && esprit_job_get_running (self->job))
     esprit_job_cancel (self->job);
+  _esprit_window_boards_cancel (self);
 }
 
 static void

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "esprit-board-row.h"
 #include "esprit-flash-map-view.h"
 #include "esprit-layout.h"
 #include "esprit-port-model.h"
@@ -13,6 +14,23 @@
 #include "esprit-write-plan.h"
 
 G_BEGIN_DECLS
+
+/* What the board list does to every checked board. */
+typedef enum {
+  ESPRIT_BOARD_ACTION_FLASH,
+  ESPRIT_BOARD_ACTION_BACKUP,
+  ESPRIT_BOARD_ACTION_ERASE,
+  ESPRIT_BOARD_ACTION_IDENTIFY,
+} EspritBoardAction;
+
+/* Where the board list's boards come from. */
+typedef enum {
+  ESPRIT_BOARDS_NONE,        /* one board: no list */
+  ESPRIT_BOARDS_REAL,        /* the USB boards plugged in */
+  ESPRIT_BOARDS_CLASSROOM,   /* the virtual classroom's */
+} EspritBoardsSource;
+
+typedef struct _EspritProduction EspritProduction;
 
 struct _EspritWindow
 {
@@ -40,6 +58,12 @@ struct _EspritWindow
   GtkFlowBox           *actions_box;
   AdwPreferencesGroup  *map_group;
   EspritFlashMapView   *map_view;
+  AdwPreferencesGroup  *boards_group;
+  GtkListBox           *boards_list;
+  GtkLabel             *boards_summary;
+  AdwEntryRow          *template_row;
+  AdwActionRow         *production_row;
+  GtkSwitch            *production_switch;
 
   GSettings            *settings;
   /* The ports offered; owns the virtual boards, so they remember their flash. */
@@ -53,6 +77,18 @@ struct _EspritWindow
 
   /* The open password prompt of an upload over the air, or NULL. */
   AdwMessageDialog     *password_dialog;
+
+  /* The board list (esprit-window-boards.c): its boards, the jobs running on them, the
+   * last action (what Retry does again), the run the summary counts. */
+  EspritBoardsSource    boards_source;
+  guint                 boards_running;
+  EspritBoardAction     boards_action;
+  guint                 boards_run;
+  gboolean              boards_backup_pending;
+  GFile                *boards_folder;
+  /* The production line: the MACs it flashed, and how many. */
+  EspritProduction     *production;
+  guint                 production_count;
 
   /* What Identify found on the chosen port. */
   EspritChip            known_chip;
@@ -137,6 +173,41 @@ void             _esprit_window_run_job         (EspritWindow   *self,
                                                  EspritWindowDoneFunc done,
                                                  gpointer        data,
                                                  const char     *success);
+
+/* esprit-window-boards.c: the board list */
+void             _esprit_window_class_init_boards (GtkWidgetClass *widget_class);
+void             _esprit_window_boards_init     (EspritWindow   *self);
+void             _esprit_window_boards_dispose  (EspritWindow   *self);
+/* Shows the list or the single board, as the port choice and the boards plugged in say. */
+void             _esprit_window_boards_update   (EspritWindow   *self);
+/* TRUE when the actions go to the list's checked boards. */
+gboolean         _esprit_window_boards_active   (EspritWindow   *self);
+gboolean         _esprit_window_boards_busy     (EspritWindow   *self);
+gboolean         _esprit_window_boards_any_failed (EspritWindow *self);
+/* Starts @action on every checked board, each in its own job. */
+void             _esprit_window_boards_run      (EspritWindow   *self,
+                                                 EspritBoardAction action);
+void             _esprit_window_boards_cancel   (EspritWindow   *self);
+/* The rows, in order. (transfer container) (element-type EspritBoardRow) */
+GPtrArray       *_esprit_window_get_board_rows  (EspritWindow   *self);
+/* The production line's count, in its row. */
+void             _esprit_window_boards_update_count (EspritWindow *self);
+
+/* The backup into self->boards_folder, once every checked board's MAC is known. */
+void             _esprit_window_boards_start_backup (EspritWindow *self);
+
+/* esprit-window-boards-run.c: the board list's runs */
+/* Rows of boards pulled out go when a new run starts. */
+void             _esprit_window_boards_drop_gone (EspritWindow  *self);
+EspritProduction *_esprit_production_new        (void);
+void             _esprit_production_unref       (EspritProduction *production);
+/* Around starting rows: the run is not over while they are being started. */
+void             _esprit_window_boards_begin    (EspritWindow   *self);
+void             _esprit_window_boards_end      (EspritWindow   *self);
+/* Starts @action on @row's board in a job of its own. */
+void             _esprit_window_boards_start_row (EspritWindow  *self,
+                                                 EspritBoardRow *row,
+                                                 EspritBoardAction action);
 
 /* esprit-window-ota.c: boards flashed over the air */
 /* Shows what OTA can do when the chosen port is a network board, and the serial options

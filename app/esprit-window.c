@@ -56,6 +56,7 @@ on_port_selected (EspritWindow *self)
   self->known_flash_size = 0;
   adw_action_row_set_subtitle (self->device_row, _("Not identified yet"));
   _esprit_window_show_map (self, NULL, NULL);
+  _esprit_window_boards_update (self);
   _esprit_window_update_state (self);
 }
 
@@ -272,7 +273,8 @@ _esprit_window_build_plan (EspritWindow  *self,
   guint32 flash_size = self->known_flash_size;
 
   /* A virtual board is known without asking it: its chip, and the 4 MB it is made with. */
-  if (port != NULL && esprit_port_item_get_kind (port) == ESPRIT_PORT_KIND_VIRTUAL)
+  if (port != NULL && (esprit_port_item_get_kind (port) == ESPRIT_PORT_KIND_VIRTUAL ||
+                       esprit_port_item_get_kind (port) == ESPRIT_PORT_KIND_CLASSROOM))
     {
       chip = esprit_port_item_get_chip (port);
       flash_size = 4 * 1024 * 1024;
@@ -315,7 +317,11 @@ _esprit_window_update_state (EspritWindow *self)
   g_autoptr(GPtrArray) rows = _esprit_window_get_file_rows (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(EspritWritePlan) plan = NULL;
-  gboolean busy = self->job != NULL && esprit_job_get_running (self->job);
+  gboolean busy = (self->job != NULL && esprit_job_get_running (self->job)) ||
+                  _esprit_window_boards_busy (self);
+  /* The board list: the actions go to its checked boards; the one-board ones are off. */
+  gboolean list = _esprit_window_boards_active (self);
+  gboolean production = gtk_switch_get_active (self->production_switch);
   EspritPortItem *item = _esprit_window_get_port (self);
   gboolean port = item != NULL && esprit_port_item_get_kind (item) != ESPRIT_PORT_KIND_ADD;
   gboolean ota = item != NULL && esprit_port_item_is_ota (item);
@@ -342,13 +348,16 @@ _esprit_window_update_state (EspritWindow *self)
   /* Over the air a board takes an upload and nothing else (protocol-facts §7). */
   set_action_enabled (self, "win.backup", port && !ota && !busy);
   set_action_enabled (self, "win.erase", port && !ota && !busy);
-  set_action_enabled (self, "win.reset", port && !ota && !busy);
+  set_action_enabled (self, "win.reset", port && !ota && !busy && !list);
   set_action_enabled (self, "win.identify", port && !ota && !busy);
-  set_action_enabled (self, "win.backup-region", port && !ota && !busy);
-  set_action_enabled (self, "win.erase-region", port && !ota && !busy);
+  set_action_enabled (self, "win.backup-region", port && !ota && !busy && !list);
+  set_action_enabled (self, "win.erase-region", port && !ota && !busy && !list);
+  set_action_enabled (self, "win.retry-failed", list && !busy &&
+                      _esprit_window_boards_any_failed (self));
   set_action_enabled (self, "win.open", TRUE);
   set_action_enabled (self, "win.cancel", busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->port_row), !busy);
+  /* The production line keeps to its boards while it runs. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->port_row), !busy && !production);
   gtk_widget_set_sensitive (GTK_WIDGET (self->baud_row), !busy);
 }
 
@@ -386,6 +395,7 @@ esprit_window_close_request (GtkWindow *window)
   g_settings_set_int (self->settings, "window-height", h);
   if (self->job != NULL && esprit_job_get_running (self->job))
     esprit_job_cancel (self->job);
+  _esprit_window_boards_cancel (self);
   return GTK_WINDOW_CLASS (esprit_window_parent_class)->close_request (window);
 }
 
@@ -406,6 +416,7 @@ esprit_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->ports, self);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
+  _esprit_window_boards_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPRIT_TYPE_WINDOW);
   g_clear_object (&self->ports);
   g_clear_object (&self->settings);
@@ -450,11 +461,18 @@ esprit_window_class_init (EspritWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_group);
   gtk_widget_class_bind_template_child (widget_class, EspritWindow, map_view);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, boards_group);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, boards_list);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, boards_summary);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, template_row);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, production_row);
+  gtk_widget_class_bind_template_child (widget_class, EspritWindow, production_switch);
 
   gtk_widget_class_bind_template_callback (widget_class, choice_label);
 
   _esprit_window_class_init_actions (widget_class);
   _esprit_window_class_init_layout (widget_class);
+  _esprit_window_class_init_boards (widget_class);
 }
 
 static void
@@ -479,6 +497,7 @@ esprit_window_init (EspritWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   _esprit_window_restore_files (self);
   _esprit_window_refresh_backups (self);
+  _esprit_window_boards_init (self);
 
   g_signal_connect_swapped (self->port_row, "notify::selected", G_CALLBACK (on_port_selected), self);
   g_signal_connect_swapped (self->verify_switch, "notify::active",

@@ -24,6 +24,10 @@ gboolean      esprit_window_select_port       (EspritWindow   *self,
 /* Starts a backup into @file (what "Back Up…" does after its file chooser). */
 void          esprit_window_backup_to         (EspritWindow   *self,
                                                GFile          *file);
+/* Backs up every checked board of the board list into @folder, one file each, named by the
+ * template (what "Back Up…" does after its folder chooser in the board list). */
+void          esprit_window_backup_boards_to  (EspritWindow   *self,
+                                               GFile          *folder);
 /* Starts a backup of region @index of the flash map into @file (what a region's "Back Up
  * This Region…" does after its file chooser). */
 void          esprit_window_backup_region_to  (EspritWindow   *self,

@@ -15,6 +15,7 @@
 
 #include "esprit-cli-private.h"
 #include "esprit-error.h"
+#include "esprit-file-template.h"
 
 /* How often --watch looks for new boards. */
 #define WATCH_INTERVAL_MS 1000
@@ -90,9 +91,7 @@ claim_file (Runner          *r,
   g_mutex_unlock (&r->lock);
   if (collision)
     {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
-                   _("Another board would also be backed up to %s: put {mac} or {port} in the "
-                     "file name"), board->file);
+      esprit_file_template_collision (error, board->file);
       return FALSE;
     }
   return TRUE;
@@ -370,7 +369,7 @@ esprit_cli_run_boards (EspritCli    *cli,
       return esprit_cli_fail (cli, error);
   if (esprit_cli_find_duplicate (ports, &dup))
     return esprit_cli_bad_input (_("Port %s is given more than once"), dup);
-  if (is_read (job) && !esprit_cli_template_check (job->file, &fields, &per_board, &error))
+  if (is_read (job) && !esprit_file_template_check (job->file, &fields, &per_board, &error))
     return esprit_cli_fail (cli, error);
   if (cli->watch && is_read (job) && !fields)
     return esprit_cli_bad_input (_("--watch backs up every board it sees: give read_flash a "

@@ -13,6 +13,7 @@
 
 #include "esprit-cli-private.h"
 #include "esprit-error.h"
+#include "esprit-file-template.h"
 #include "esprit-image.h"
 #include "esprit-numbers.h"
 #include "esprit-port-list.h"
@@ -103,7 +104,7 @@ parse_read_flash (EspritCli    *cli,
     return esprit_cli_bad_input (_("usage: read_flash ADDRESS SIZE FILE"));
   if (!esprit_parse_number (argv[0], _("Address"), &job->addr, &error) ||
       !esprit_parse_size (argv[1], _("Size"), &job->size, &error) ||
-      !esprit_cli_template_check (argv[2], &fields, &per_board, &error) ||
+      !esprit_file_template_check (argv[2], &fields, &per_board, &error) ||
       !esprit_cli_check_output (argv[2], &error))
     return esprit_cli_fail (cli, error);
   if ((guint64) job->addr + job->size > G_MAXUINT32)

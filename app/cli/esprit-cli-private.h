@@ -232,12 +232,7 @@ char          *esprit_cli_port_name    (const char        *port,
 /* The same port twice (after resolving symbolic links); the one named in *@dup. */
 gboolean       esprit_cli_find_duplicate (GPtrArray       *ports,
                                           char           **dup);
-/* Whether @template has a {mac}, {chip}, {port} or {date} field; FALSE with an error for
- * an unknown one or an unclosed brace. */
-gboolean       esprit_cli_template_check (const char      *template,
-                                          gboolean        *has_fields,
-                                          gboolean        *per_board,
-                                          GError         **error);
+/* esprit_file_template_expand() with @board's MAC, chip, short name and the run's date. */
 char          *esprit_cli_template_expand (const char     *template,
                                            EspritCliBoard *board);
 

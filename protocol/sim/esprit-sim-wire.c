@@ -467,6 +467,9 @@ esprit_sim_set_faults (EspritSim             *self,
   self->frames_sent = 0;
   self->count_to_board = 0;
   self->count_to_host = 0;
+  /* New faults are a new link: a board whose cable was pulled (a disconnect) is plugged in
+   * again. */
+  self->disconnected = FALSE;
   g_mutex_unlock (&self->lock);
 }
 

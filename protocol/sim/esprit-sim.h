@@ -55,6 +55,7 @@ typedef enum {
 EspritSim       *esprit_sim_new             (const EspritSimConfig *config,
                                              GError               **error);
 const EspritSimConfig *esprit_sim_get_config (EspritSim            *self);
+/* Sets the faults and starts their counts again; a link a disconnect dropped is back. */
 void             esprit_sim_set_faults      (EspritSim             *self,
                                              const EspritSimFaults *faults);
 

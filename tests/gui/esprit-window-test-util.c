@@ -250,6 +250,7 @@ new_window (void)
   g_settings_reset (settings, "recent-files");
   g_settings_reset (settings, "flash-mode");
   g_settings_reset (settings, "port");
+  g_settings_reset (settings, "boards-backup-template");
   window = esprit_window_new (NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 880);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "esprit-error.h"
 #include "esprit-port-model.h"
 
 typedef struct {
@@ -77,7 +78,7 @@ test_virtual (void)
   guint position;
 
   esprit_port_model_update (model, none);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == ESPRIT_TYPE_PORT_ITEM);
   item = item_at (model, 0);
   g_assert_cmpstr (esprit_port_item_get_id (item), ==, "sim:esp8266");
@@ -87,6 +88,10 @@ test_virtual (void)
   item = item_at (model, 1);
   g_assert_cmpstr (esprit_port_item_get_id (item), ==, "sim:esp32");
   g_assert_cmpint (esprit_port_item_get_chip (item), ==, ESPRIT_CHIP_ESP32);
+  item = item_at (model, 2);
+  g_assert_cmpstr (esprit_port_item_get_id (item), ==, "classroom:esp8266");
+  g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_CLASSROOM);
+  g_assert_cmpstr (esprit_port_item_get_label (item), ==, "Virtual classroom (8 boards)");
   g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 0);
   g_assert_true (esprit_port_model_find (model, "sim:esp32", &position));
   g_assert_cmpuint (position, ==, 1);
@@ -118,7 +123,7 @@ test_hotplug (void)
   g_assert_cmpuint (c.position, ==, 0);
   g_assert_cmpuint (c.removed, ==, 0);
   g_assert_cmpuint (c.added, ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
   usb0 = item_at (model, 1);
   g_assert_cmpstr (esprit_port_item_get_id (usb0), ==, "/dev/ttyUSB0");
   g_assert_cmpstr (esprit_port_item_get_label (usb0), ==, "CP2102 USB to UART Bridge (/dev/ttyUSB0)");
@@ -147,7 +152,7 @@ test_hotplug (void)
 
   esprit_port_model_update (model, none);
   g_assert_cmpuint (c.calls, ==, 3);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
   g_assert_cmpuint (esprit_port_model_get_preferred (model), ==, 0);
 }
 
@@ -166,34 +171,34 @@ test_ota (void)
   guint position;
 
   esprit_port_model_update (model, none);
-  item = item_at (model, 2);
+  item = item_at (model, 3);
   g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA_VIRTUAL);
   g_assert_cmpstr (esprit_port_item_get_label (item), ==, "Virtual ESP8266 (OTA)");
   g_assert_true (esprit_port_item_is_ota (item));
-  item = item_at (model, 3);
+  item = item_at (model, 4);
   g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_ADD);
   g_assert_false (esprit_port_item_is_ota (item));
 
   id = esprit_port_model_add_address (model, "192.168.1.40", 0, ESPRIT_CHIP_ESP8266);
   g_assert_cmpstr (id, ==, "ota:192.168.1.40:8266");
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 6);
   g_assert_true (esprit_port_model_find (model, id, &position));
-  g_assert_cmpuint (position, ==, 2);
-  item = item_at (model, 2);
+  g_assert_cmpuint (position, ==, 3);
+  item = item_at (model, 3);
   g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA);
   g_assert_cmpstr (esprit_port_item_get_label (item), ==, "192.168.1.40 — 192.168.1.40 · ESP8266 · OTA");
   g_assert_cmpstr (esprit_port_item_get_host (item), ==, "192.168.1.40");
   g_assert_cmpuint (esprit_port_item_get_ota_port (item), ==, 8266);
   again = esprit_port_model_add_address (model, "192.168.1.40", 8266, ESPRIT_CHIP_ESP8266);
   g_assert_cmpstr (again, ==, id);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 6);
 
   one = ports (port_info ("/dev/ttyUSB0", "CP2102 USB to UART Bridge", 0x10C4), NULL);
   esprit_port_model_update (model, one);
   g_assert_true (esprit_port_model_find (model, id, &position));
-  g_assert_cmpuint (position, ==, 3);
-  g_assert_true (item_at (model, 3) == item);
-  g_assert_cmpint (esprit_port_item_get_kind (item_at (model, 5)), ==, ESPRIT_PORT_KIND_ADD);
+  g_assert_cmpuint (position, ==, 4);
+  g_assert_true (item_at (model, 4) == item);
+  g_assert_cmpint (esprit_port_item_get_kind (item_at (model, 6)), ==, ESPRIT_PORT_KIND_ADD);
 }
 
 /* An item with @label, or (@label NULL) one from the network at all. */
@@ -247,8 +252,8 @@ test_mdns (void)
   esprit_port_model_update (model, none);
   g_assert_true (wait_label (model, label, TRUE));
   g_assert_true (esprit_port_model_find (model, "ota:kitchen-sensor", &position));
-  g_assert_cmpuint (position, ==, 2);
-  item = item_at (model, 2);
+  g_assert_cmpuint (position, ==, 3);
+  item = item_at (model, 3);
   g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_OTA);
   g_assert_cmpstr (esprit_port_item_get_host (item), ==, "127.0.0.1");
   g_assert_cmpuint (esprit_port_item_get_ota_port (item), ==, 8266);
@@ -257,7 +262,7 @@ test_mdns (void)
 
   g_assert_cmpint (kill ((pid_t) atoi (publisher), SIGTERM), ==, 0);
   g_assert_true (wait_label (model, NULL, FALSE));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
 }
 
 /* The model owns the virtual boards: its registry opens the same board each time, which is
@@ -284,6 +289,56 @@ test_boards (void)
   g_assert_true (esprit_sim_transport_get_sim (transport) == sim);
 }
 
+/* The virtual classroom: 8 boards, each a board of its own with its own MAC; one pulled out
+ * leaves the list and loses its link, plugged in again it is back in its place. */
+static void
+test_classroom (void)
+{
+  g_autoptr(EspritPortModel) model = esprit_port_model_new ();
+  GListModel *boards = esprit_port_model_get_classroom (model);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(EspritPortItem) fourth = NULL;
+  g_autoptr(EspritPortItem) back = NULL;
+  g_autoptr(EspritTransport) transport = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 byte = 0xC0;
+  EspritSim *sim;
+
+  g_assert_cmpuint (g_list_model_get_n_items (boards), ==, 8);
+  for (guint k = 1; k <= 8; k++)
+    {
+      g_autoptr(EspritPortItem) item = g_list_model_get_item (boards, k - 1);
+
+      g_assert_cmpint (esprit_port_item_get_kind (item), ==, ESPRIT_PORT_KIND_VIRTUAL);
+      g_assert_true (g_hash_table_add (ids, (gpointer) esprit_port_item_get_id (item)));
+      sim = esprit_port_model_get_classroom_board (model, k);
+      g_assert_true (esprit_port_model_get_classroom_board (model, k) == sim);
+      for (guint j = 1; j < k; j++)
+        g_assert_true (esprit_port_model_get_classroom_board (model, j) != sim);
+      g_assert_cmpuint (esprit_sim_get_config (sim)->mac[5], ==, k);
+    }
+
+  fourth = g_list_model_get_item (boards, 3);
+  sim = esprit_port_model_get_classroom_board (model, 4);
+  transport = esprit_port_registry_open (esprit_port_model_get_registry (model),
+                                         esprit_port_item_get_id (fourth), 115200, &error);
+  g_assert_no_error (error);
+  g_assert_true (esprit_sim_transport_get_sim (transport) == sim);
+  esprit_port_model_classroom_plug (model, 4, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (boards), ==, 7);
+  esprit_sim_host_write (sim, &byte, 1, 115200);
+  g_assert_cmpint (esprit_sim_host_read (sim, &byte, 1, 115200, 10, NULL, &error), ==, -1);
+  g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED);
+  g_clear_error (&error);
+
+  esprit_port_model_classroom_plug (model, 4, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (boards), ==, 8);
+  back = g_list_model_get_item (boards, 3);
+  g_assert_cmpstr (esprit_port_item_get_id (back), ==, esprit_port_item_get_id (fourth));
+  g_assert_cmpint (esprit_sim_host_read (sim, &byte, 1, 115200, 10, NULL, &error), >=, 0);
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -295,5 +350,6 @@ main (int    argc,
   g_test_add_func ("/esprit/port-model/ota", test_ota);
   g_test_add_func ("/esprit/port-model/mdns", test_mdns);
   g_test_add_func ("/esprit/port-model/boards", test_boards);
+  g_test_add_func ("/esprit/port-model/classroom", test_classroom);
   return g_test_run ();
 }
