@@ -457,6 +457,18 @@ refuse (EspritTransport *board,
   g_socket_send (extra, text, strlen (text), NULL, NULL);
   g_socket_send (extra, "\r\n", 2, NULL, NULL);
   g_socket_shutdown (extra, FALSE, TRUE, NULL);
+  /* Closing with the client's first bytes unread would reset the connection, and the client
+   * might lose the line before reading it: take what it sends for a moment first. */
+  {
+    gint64 until = g_get_monotonic_time () + 100000;
+    char junk[512];
+
+    while (g_get_monotonic_time () < until &&
+           g_socket_condition_timed_wait (extra, G_IO_IN, until - g_get_monotonic_time (), NULL,
+                                          NULL) &&
+           g_socket_receive (extra, junk, sizeof junk, NULL, NULL) > 0)
+      ;
+  }
   g_socket_close (extra, NULL);
   say (log, user_data, _("Refused %s: %s is using the board"), who, holder);
 }

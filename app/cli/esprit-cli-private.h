@@ -241,6 +241,11 @@ gboolean       esprit_cli_template_check (const char      *template,
 char          *esprit_cli_template_expand (const char     *template,
                                            EspritCliBoard *board);
 
+/* esprit-cli-serve.c: boards on this machine shared over RFC 2217 */
+int            esprit_cli_cmd_serve    (EspritCli         *cli,
+                                        int                argc,
+                                        char             **argv);
+
 /* esprit-cli-boards.c */
 /* Runs the command on every board (--port several times, --ports, --watch); the exit
  * status. */
