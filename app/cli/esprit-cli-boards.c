@@ -122,7 +122,12 @@ board_thread (gpointer data)
 
   ok = esprit_cli_connect (board, r->cancellable, &error);
   if (is_read (r->job) && !claim_file (r, board, ok, ok ? &error : NULL))
-    ok = FALSE;
+    {
+      /* Connected, then refused: the board still leaves its loader as --after says. */
+      if (ok)
+        esprit_cli_finish (board, r->cancellable, NULL);
+      ok = FALSE;
+    }
   /* A board that stays plugged in (or comes back) is not done twice. */
   if (ok && already_done (r, board))
     skipped = TRUE;
