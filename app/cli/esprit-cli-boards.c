@@ -398,6 +398,7 @@ esprit_cli_run_boards (EspritCli    *cli,
                                  "(sim:esp8266 is a virtual board)"));
           return esprit_cli_fail (cli, error);
         }
+      esprit_cli_set_json_errors (FALSE);
       return run_one (cli, job, port);
     }
   if (is_read (job) && !fields)
@@ -405,5 +406,6 @@ esprit_cli_run_boards (EspritCli    *cli,
                                    "in the file name"), job->file);
   if (cli->output != ESPRIT_CLI_OUTPUT_JSON)
     cli->output = cli->tty ? ESPRIT_CLI_OUTPUT_LIVE : ESPRIT_CLI_OUTPUT_PREFIXED;
+  esprit_cli_set_json_errors (FALSE);
   return run_many (cli, job, ports);
 }

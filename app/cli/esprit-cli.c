@@ -112,6 +112,10 @@ main (int    argc,
   /* Virtual boards: every run gets a new one (or the one its flash= file holds). */
   esprit_sim_register_scheme (esprit_port_registry_get_default (), FALSE);
 
+  /* Refusals before the boards start are JSON events too, wherever --json stands. */
+  for (i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--json"))
+      esprit_cli_set_json_errors (TRUE);
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
       const char *a = argv[i];
