@@ -8,21 +8,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <dlfcn.h>
-#include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
-static int modem_bits = TIOCM_CTS | TIOCM_DSR;   /* a bridge's inputs: read back, as set */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-
+/* Called by the ioctl() of modem-emulation.h (under its lock). */
 static void
-record (int bits)
+modem_lines_changed (int bits)
 {
   const char *path = getenv ("ESPRIT_LINE_LOG");
   struct timespec ts;
@@ -36,37 +30,4 @@ record (int bits)
   fclose (f);
 }
 
-int
-ioctl (int           fd,
-       unsigned long request,
-       ...)
-{
-  static int (*real) (int, unsigned long, ...);
-  va_list args;
-  void *arg;
-  int rc, before;
-
-  if (real == NULL)
-    real = (int (*) (int, unsigned long, ...)) dlsym (RTLD_NEXT, "ioctl");
-  va_start (args, request);
-  arg = va_arg (args, void *);
-  va_end (args);
-  rc = real (fd, request, arg);
-  if (rc == 0 || errno != ENOTTY ||
-      (request != TIOCMGET && request != TIOCMSET && request != TIOCMBIS && request != TIOCMBIC))
-    return rc;
-  pthread_mutex_lock (&lock);
-  before = modem_bits;
-  switch (request)
-    {
-    case TIOCMGET: *(int *) arg = modem_bits; break;
-    case TIOCMSET: modem_bits = *(int *) arg; break;
-    case TIOCMBIS: modem_bits |= *(int *) arg; break;
-    case TIOCMBIC: modem_bits &= ~*(int *) arg; break;
-    default: break;
-    }
-  if ((before ^ modem_bits) & (TIOCM_DTR | TIOCM_RTS))
-    record (modem_bits);
-  pthread_mutex_unlock (&lock);
-  return 0;
-}
+#include "modem-emulation.h"
