@@ -29,6 +29,8 @@ usage (FILE *out)
                   "--watch, --fail-fast;\n--json prints one JSON object per event\n\n"));
   fprintf (out, _("Ports: /dev/ttyUSB0, socket://HOST:PORT, rfc2217://HOST:PORT, sim:esp8266, "
                   "sim:esp32 (virtual boards)\n"));
+  fprintf (out, _("Boards on other machines: there, esprit-cli serve PORT (or --ports all) "
+                  "[--listen rfc2217://ADDRESS:PORT];\nhere, --port rfc2217://HOST:PORT\n"));
   fprintf (out, _("--before: default_reset, usb_reset, no_reset, no_reset_no_sync\n"));
   fprintf (out, _("--after: hard_reset (default), soft_reset, no_reset, no_reset_stub\n\n"));
   fprintf (out, _("Commands (also spelled with -, e.g. read-flash):\n"));
