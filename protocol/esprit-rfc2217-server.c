@@ -532,6 +532,15 @@ serve_client (EspritTransport  *board,
     }
   g_atomic_int_set (&link.closed, 1);
   g_thread_join (out);
+  if (link.board_error != NULL || write_error != NULL)
+    {
+      /* The client learns why, if it has not had data yet (see the rfc2217:// client). */
+      const char *why = (link.board_error ? link.board_error : write_error)->message;
+
+      g_socket_send (client, why, strlen (why), NULL, NULL);
+      g_socket_send (client, "\r\n", 2, NULL, NULL);
+      g_socket_shutdown (client, FALSE, TRUE, NULL);
+    }
   g_socket_close (client, NULL);
   g_mutex_clear (&link.write_lock);
   if (link.board_error != NULL || write_error != NULL)

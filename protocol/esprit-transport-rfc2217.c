@@ -53,8 +53,8 @@ take_greeting (EspritRfc2217Transport *self,
 }
 
 /* The server closed the connection. One that turns a client away says why in a line of text
- * first (esprit-cli serve when another client has the board, ser2net when its port is
- * taken): that is the error then. */
+ * first (esprit-cli serve when another client has the board or the board went away, ser2net
+ * when its port is taken): that goes into the error. */
 static void
 set_closed_error (EspritRfc2217Transport  *self,
                   GError                 **error)
@@ -70,8 +70,8 @@ set_closed_error (EspritRfc2217Transport  *self,
                                                      NULL, NULL));
   text = g_strstrip (g_strdup (self->greeting->str));
   if (!self->greeted && text[0] != '\0')
-    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_PORT_BUSY,
-                 _("%s refused the connection: %s"), self->name, text);
+    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
+                 _("%s closed the connection: %s"), self->name, text);
   else
     g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
                  _("%s closed the connection"), self->name);

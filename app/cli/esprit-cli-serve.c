@@ -208,7 +208,6 @@ esprit_cli_cmd_serve (EspritCli  *cli,
       g_thread_join (s->thread);
       if (s->error != NULL)
         {
-          g_prefix_error (&s->error, "%s: ", s->port);
           esprit_cli_fail (cli, s->error);
           failed = TRUE;
         }

@@ -107,7 +107,7 @@ sleep 0.5
 cli --port "$SERVED" --connect-attempts 1 chip_id
 check "second client: refused (exit 1)" [ "$rc" = 1 ]
 check "second client: told the board is in use and by whom" \
-  grep -q "refused the connection: $board is busy: 127.0.0.1:[0-9]* is using it" out
+  grep -q "closed the connection: $board is busy: 127.0.0.1:[0-9]* is using it" out
 check "serve: the refusal logged" grep -q "Refused 127.0.0.1:[0-9]*: 127.0.0.1:[0-9]* is using the board" v1.out
 wait "$holder"
 cli --port "$SERVED" --after no_reset read_mac
@@ -149,6 +149,19 @@ check "lab: the second too" cmp -s <(head -c "$(stat -c %s blink.bin)" b.bin) bl
 kill -INT "${servers[-1]}"
 wait "${servers[-1]}"
 check "SIGINT: exit 0" [ $? = 0 ]
+
+# --- the board unplugged while served: the client is told, serve ends with the reason
+start_sim u --chip esp8266
+gone=$PORT
+start_serve v3 "$gone" --listen rfc2217://127.0.0.1:0
+kill "${sims[-1]}"
+sleep 0.3
+cli --port "$SERVED" --connect-attempts 1 chip_id
+check "unplugged: the client fails and is told the port went away" \
+  [ "$rc" = 1 ] && has "closed the connection: $gone went away"
+wait "${servers[-1]}"
+check "unplugged: serve ends with exit 1" [ $? = 1 ]
+check "unplugged: serve says why" grep -q "Error: $gone went away" v3.err
 
 # --- bad input
 cli serve /dev/ttyNOPE42 --listen rfc2217://127.0.0.1:0
