@@ -10,6 +10,7 @@
 
 #include "esprit-rfc2217-server.h"
 #include "esprit-telnet.h"
+#include "esprit-test-util.h"
 
 /* ---- a board that records its lines ------------------------------------------------- */
 
@@ -346,23 +347,9 @@ static int
 last_modem_state (GSocketConnection *conn,
                   guint              ms)
 {
-  GSocket *sock = g_socket_connection_get_socket (conn);
-  EspritTelnetDecoder dec = { 0 };
-  gint64 until = g_get_monotonic_time () + ms * 1000;
   int last = -1;
 
-  while (g_get_monotonic_time () < until)
-    {
-      guint8 raw[256], data[256];
-      gssize n;
-
-      if (!g_socket_condition_timed_wait (sock, G_IO_IN, 20000, NULL, NULL))
-        continue;
-      n = g_socket_receive (sock, (gchar *) raw, sizeof raw, NULL, NULL);
-      if (n <= 0)
-        break;
-      esprit_telnet_decode (&dec, raw, (gsize) n, data, keep_modem_state, NULL, &last);
-    }
+  esprit_test_read_telnet (g_socket_connection_get_socket (conn), ms, keep_modem_state, &last);
   return last;
 }
 

@@ -21,7 +21,7 @@
 #define DEFAULT_TCP_PORT 4000
 
 static volatile gint stop_flag;
-static volatile gint serving;   /* boards still served */
+static gint serving;   /* boards still served */
 
 typedef struct {
   EspritCli       *cli;
@@ -61,22 +61,25 @@ on_log (const char *message,
   g_mutex_unlock (&s->cli->print_lock);
 }
 
+static GMainLoop *loop;
+
 static gpointer
 serve_thread (gpointer data)
 {
   Served *s = data;
 
   esprit_serve_run (s->board, s->listener, s->flags, &stop_flag, on_log, s, &s->error);
-  g_atomic_int_add (&serving, -1);
-  g_main_context_wakeup (NULL);
+  /* The last board gone (unplugged), nothing is left to serve. */
+  if (g_atomic_int_dec_and_test (&serving))
+    g_main_loop_quit (loop);
   return NULL;
 }
 
+/* Ctrl+C, SIGTERM: the threads see stop_flag set once the loop has ended. */
 static gboolean
 on_signal (gpointer data)
 {
-  g_atomic_int_set (&stop_flag, 1);
-  g_main_context_wakeup (NULL);
+  g_main_loop_quit (loop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -188,6 +191,7 @@ esprit_cli_cmd_serve (EspritCli  *cli,
     }
   fflush (stdout);
 
+  loop = g_main_loop_new (NULL, FALSE);
   sources[0] = g_unix_signal_add (SIGINT, on_signal, NULL);
   sources[1] = g_unix_signal_add (SIGTERM, on_signal, NULL);
   for (guint i = 0; i < served->len; i++)
@@ -198,8 +202,8 @@ esprit_cli_cmd_serve (EspritCli  *cli,
       s->thread = g_thread_new ("serve", serve_thread, s);
     }
   /* Until Ctrl+C, or until every board has failed. */
-  while (!g_atomic_int_get (&stop_flag) && g_atomic_int_get (&serving) > 0)
-    g_main_context_iteration (NULL, TRUE);
+  if (g_atomic_int_get (&serving) > 0)
+    g_main_loop_run (loop);
   g_atomic_int_set (&stop_flag, 1);
   for (guint i = 0; i < served->len; i++)
     {
@@ -214,5 +218,6 @@ esprit_cli_cmd_serve (EspritCli  *cli,
     }
   g_source_remove (sources[0]);
   g_source_remove (sources[1]);
+  g_clear_pointer (&loop, g_main_loop_unref);
   return failed ? 1 : 0;
 }
