@@ -175,6 +175,9 @@ for bad in http://127.0.0.1:4000 rfc2217://127.0.0.1 rfc2217://127.0.0.1:99999 r
     *) check "--listen $bad: refused, exit 2" [ "$rc" = 2 ] && has "use rfc2217://ADDRESS:PORT";;
   esac
 done
+cli serve --ports all --listen rfc2217://127.0.0.1:0
+check "--ports all without ESP bridges: nothing to serve, exit 2" \
+  [ "$rc" = 2 ] && has "No ESP board is plugged in to serve"
 cli serve rfc2217://127.0.0.1:4000
 check "a remote port: refused, exit 2" [ "$rc" = 2 ] && has "is on another machine"
 cli serve "$pa" "$pa"
