@@ -133,7 +133,8 @@ esprit_loader_connect (EspritLoader       *self,
           if (_esprit_loader_sync_once (self, &stub, cancellable, &local_error))
             synced = TRUE;
           else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-                   g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED))
+                   g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED) ||
+                   g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_PORT_BUSY))
             {
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;

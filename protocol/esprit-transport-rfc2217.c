@@ -29,12 +29,53 @@ struct _EspritRfc2217Transport
   gboolean            rts;
   EspritTelnetDecoder dec;
   GByteArray         *pending;   /* decoded data not yet handed out */
+  GString            *greeting;  /* the text a server sends before closing, if any */
+  gboolean            greeted;   /* data other than text came: no greeting */
 };
 
 static void transport_iface_init (EspritTransportInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (EspritRfc2217Transport, esprit_rfc2217_transport, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (ESPRIT_TYPE_TRANSPORT, transport_iface_init))
+
+static void
+take_greeting (EspritRfc2217Transport *self,
+               const guint8           *data,
+               gsize                   len)
+{
+  for (gsize i = 0; i < len && !self->greeted; i++)
+    {
+      if ((data[i] < 0x20 || data[i] > 0x7e) && data[i] != '\r' && data[i] != '\n')
+        self->greeted = TRUE;
+      else if (self->greeting->len < 200)
+        g_string_append_c (self->greeting, (char) data[i]);
+    }
+}
+
+/* The server closed the connection. One that turns a client away says why in a line of text
+ * first (esprit-cli serve when another client has the board or the board went away, ser2net
+ * when its port is taken): that goes into the error. */
+static void
+set_closed_error (EspritRfc2217Transport  *self,
+                  GError                 **error)
+{
+  g_autofree char *text = NULL;
+  guint8 raw[256], data[256];
+  gssize n;
+
+  /* What is still unread, when the close was noticed while writing. */
+  while ((n = g_socket_receive_with_blocking (self->socket, (gchar *) raw, sizeof raw, FALSE,
+                                              NULL, NULL)) > 0)
+    take_greeting (self, data, esprit_telnet_decode (&self->dec, raw, (gsize) n, data, NULL,
+                                                     NULL, NULL));
+  text = g_strstrip (g_strdup (self->greeting->str));
+  if (!self->greeted && text[0] != '\0')
+    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
+                 _("%s closed the connection: %s"), self->name, text);
+  else
+    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
+                 _("%s closed the connection"), self->name);
+}
 
 static gboolean
 send_raw (EspritRfc2217Transport  *self,
@@ -46,8 +87,7 @@ send_raw (EspritRfc2217Transport  *self,
 
   if (!g_output_stream_write_all (out, data, len, NULL, NULL, NULL))
     {
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED, _("%s closed the connection"),
-                   self->name);
+      set_closed_error (self, error);
       return FALSE;
     }
   return TRUE;
@@ -108,11 +148,11 @@ rfc_read (EspritTransport  *transport,
                                           NULL);
       if (n <= 0)
         {
-          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
-                       _("%s closed the connection"), self->name);
+          set_closed_error (self, error);
           return -1;
         }
       m = esprit_telnet_decode (&self->dec, raw, (gsize) n, data, NULL, on_command, self);
+      take_greeting (self, data, m);
       g_byte_array_append (self->pending, data, m);
     }
   len = MIN (len, self->pending->len);
@@ -243,6 +283,7 @@ esprit_rfc2217_transport_finalize (GObject *object)
   EspritRfc2217Transport *self = ESPRIT_RFC2217_TRANSPORT (object);
 
   g_byte_array_unref (self->pending);
+  g_string_free (self->greeting, TRUE);
   g_free (self->name);
   G_OBJECT_CLASS (esprit_rfc2217_transport_parent_class)->finalize (object);
 }
@@ -258,6 +299,7 @@ static void
 esprit_rfc2217_transport_init (EspritRfc2217Transport *self)
 {
   self->pending = g_byte_array_new ();
+  self->greeting = g_string_new (NULL);
 }
 
 EspritTransport *

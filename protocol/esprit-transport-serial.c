@@ -188,6 +188,19 @@ serial_has_lines (EspritTransport *transport)
   return TRUE;
 }
 
+static gboolean
+serial_get_modem_lines (EspritTransport *transport,
+                        guint           *lines)
+{
+  enum sp_signal sig;
+
+  if (sp_get_signals (ESPRIT_SERIAL_TRANSPORT (transport)->port, &sig) != SP_OK)
+    return FALSE;
+  *lines = (sig & SP_SIG_CTS ? ESPRIT_MODEM_CTS : 0) | (sig & SP_SIG_DSR ? ESPRIT_MODEM_DSR : 0) |
+           (sig & SP_SIG_RI ? ESPRIT_MODEM_RI : 0) | (sig & SP_SIG_DCD ? ESPRIT_MODEM_CD : 0);
+  return TRUE;
+}
+
 static const char *
 serial_get_name (EspritTransport *transport)
 {
@@ -231,6 +244,7 @@ transport_iface_init (EspritTransportInterface *iface)
   iface->get_baud = serial_get_baud;
   iface->set_lines = serial_set_lines;
   iface->has_lines = serial_has_lines;
+  iface->get_modem_lines = serial_get_modem_lines;
   iface->get_name = serial_get_name;
   iface->get_usb_ids = serial_get_usb_ids;
   iface->close = serial_close;

@@ -253,6 +253,20 @@ tty_has_lines (EspritTransport *transport)
   return ESPRIT_TTY_TRANSPORT (transport)->lines_work;
 }
 
+static gboolean
+tty_get_modem_lines (EspritTransport *transport,
+                     guint           *lines)
+{
+  EspritTtyTransport *self = ESPRIT_TTY_TRANSPORT (transport);
+  int bits;
+
+  if (!self->lines_work || ioctl (self->fd, TIOCMGET, &bits) < 0)
+    return FALSE;
+  *lines = (bits & TIOCM_CTS ? ESPRIT_MODEM_CTS : 0) | (bits & TIOCM_DSR ? ESPRIT_MODEM_DSR : 0) |
+           (bits & TIOCM_RI ? ESPRIT_MODEM_RI : 0) | (bits & TIOCM_CD ? ESPRIT_MODEM_CD : 0);
+  return TRUE;
+}
+
 static const char *
 tty_get_name (EspritTransport *transport)
 {
@@ -280,6 +294,7 @@ transport_iface_init (EspritTransportInterface *iface)
   iface->get_baud = tty_get_baud;
   iface->set_lines = tty_set_lines;
   iface->has_lines = tty_has_lines;
+  iface->get_modem_lines = tty_get_modem_lines;
   iface->get_name = tty_get_name;
   iface->close = tty_close;
 }

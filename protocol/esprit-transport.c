@@ -180,3 +180,17 @@ esprit_transport_close (EspritTransport *self)
   if (iface->close != NULL)
     iface->close (self);
 }
+
+guint
+esprit_transport_get_modem_lines (EspritTransport *self)
+{
+  EspritTransportInterface *iface;
+  guint lines = 0;
+
+  g_return_val_if_fail (ESPRIT_IS_TRANSPORT (self), 0);
+
+  iface = ESPRIT_TRANSPORT_GET_IFACE (self);
+  if (iface->get_modem_lines == NULL || !iface->get_modem_lines (self, &lines))
+    return 0;
+  return lines;
+}

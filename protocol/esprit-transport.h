@@ -59,7 +59,18 @@ struct _EspritTransportInterface
                              guint16          *vid,
                              guint16          *pid);
   void     (*close)         (EspritTransport  *self);
+  /* The modem-status inputs (ESPRIT_MODEM_* bits); FALSE where the port has none. */
+  gboolean (*get_modem_lines) (EspritTransport *self,
+                               guint           *lines);
 };
+
+/* Modem-status inputs of a serial port (an ESP board leaves them unconnected). */
+typedef enum {
+  ESPRIT_MODEM_CTS = 1 << 0,
+  ESPRIT_MODEM_DSR = 1 << 1,
+  ESPRIT_MODEM_RI  = 1 << 2,
+  ESPRIT_MODEM_CD  = 1 << 3,
+} EspritModemLines;
 
 gssize      esprit_transport_read        (EspritTransport  *self,
                                           guint8           *buffer,
@@ -96,6 +107,8 @@ gboolean    esprit_transport_get_usb_ids (EspritTransport  *self,
                                           guint16          *vid,
                                           guint16          *pid);
 void        esprit_transport_close       (EspritTransport  *self);
+/* The modem-status inputs; 0 (all inactive) where the port cannot tell. */
+guint       esprit_transport_get_modem_lines (EspritTransport *self);
 
 /* Opens a device path (libserialport; ptys through termios), socket://host:port or
  * rfc2217://host:port at @baud: the built-in kinds. Front ends open ports through

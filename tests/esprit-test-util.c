@@ -285,3 +285,26 @@ esprit_test_arduino_default_binary (void)
   g_assert_nonnull (bin);
   return g_memdup2 (g_bytes_get_data (bin, NULL), 0xC00);
 }
+
+void
+esprit_test_read_telnet (GSocket            *sock,
+                         guint               ms,
+                         EspritTelnetSubneg  subneg,
+                         gpointer            user_data)
+{
+  EspritTelnetDecoder dec = { 0 };
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      guint8 raw[512], data[512];
+      gssize n;
+
+      if (!g_socket_condition_timed_wait (sock, G_IO_IN, 20000, NULL, NULL))
+        continue;
+      n = g_socket_receive (sock, (gchar *) raw, sizeof raw, NULL, NULL);
+      if (n <= 0)
+        break;
+      esprit_telnet_decode (&dec, raw, (gsize) n, data, subneg, NULL, user_data);
+    }
+}

@@ -7,6 +7,7 @@
 #include "esprit-chips.h"
 #include "esprit-layout.h"
 #include "esprit-sim.h"
+#include "esprit-telnet.h"
 
 G_BEGIN_DECLS
 
@@ -72,5 +73,12 @@ void       esprit_test_enter_loader  (EspritSim    *sim);
  * binary (g_free it). */
 void       esprit_test_arduino_default_table  (EspritPartitionTable *table);
 guint8    *esprit_test_arduino_default_binary (void);
+
+/* Reads telnet from @sock for @ms (or until it closes), handing each subnegotiation to
+ * @subneg. */
+void       esprit_test_read_telnet   (GSocket            *sock,
+                                      guint               ms,
+                                      EspritTelnetSubneg  subneg,
+                                      gpointer            user_data);
 
 G_END_DECLS

@@ -37,7 +37,6 @@ typedef struct {
 } LineChange;
 
 static const char *sysfs_stand_in;
-static int modem_bits;
 /* A board whose DTR/RTS pins follow the emulated modem lines. */
 static EspritSim *line_sink;
 static GArray *changes;
@@ -85,48 +84,21 @@ readlink (const char *path,
   return real (redirect (path, buf, sizeof buf), out, size);
 }
 
-int
-ioctl (int           fd,
-       unsigned long request,
-       ...)
+/* Called by the ioctl() of modem-emulation.h with each new DTR/RTS state. */
+static void
+modem_lines_changed (int bits)
 {
-  static int (*real) (int, unsigned long, ...);
-  va_list args;
-  void *arg;
-  int rc, before;
+  LineChange c = { g_get_monotonic_time (), bits & (TIOCM_DTR | TIOCM_RTS) };
 
-  if (real == NULL)
-    real = dlsym (RTLD_NEXT, "ioctl");
-  va_start (args, request);
-  arg = va_arg (args, void *);
-  va_end (args);
-  rc = real (fd, request, arg);
-  if (rc == 0 || errno != ENOTTY ||
-      (request != TIOCMGET && request != TIOCMSET && request != TIOCMBIS && request != TIOCMBIC))
-    return rc;
-  before = modem_bits;
-  switch (request)
-    {
-    case TIOCMGET: *(int *) arg = modem_bits; break;
-    case TIOCMSET: modem_bits = *(int *) arg; break;
-    case TIOCMBIS: modem_bits |= *(int *) arg; break;
-    case TIOCMBIC: modem_bits &= ~*(int *) arg; break;
-    default: break;
-    }
-  /* libserialport rewrites the bits many times while opening: log changes only. */
-  if ((before ^ modem_bits) & (TIOCM_DTR | TIOCM_RTS))
-    {
-      LineChange c = { g_get_monotonic_time (), modem_bits & (TIOCM_DTR | TIOCM_RTS) };
-
-      g_mutex_lock (&changes_lock);
-      if (changes != NULL)
-        g_array_append_val (changes, c);
-      g_mutex_unlock (&changes_lock);
-      if (line_sink != NULL)
-        esprit_sim_set_lines (line_sink, !!(modem_bits & TIOCM_DTR), !!(modem_bits & TIOCM_RTS));
-    }
-  return 0;
+  g_mutex_lock (&changes_lock);
+  if (changes != NULL)
+    g_array_append_val (changes, c);
+  g_mutex_unlock (&changes_lock);
+  if (line_sink != NULL)
+    esprit_sim_set_lines (line_sink, !!(bits & TIOCM_DTR), !!(bits & TIOCM_RTS));
 }
+
+#include "modem-emulation.h"
 
 /* ---- tests -------------------------------------------------------------------------- */
 

@@ -314,22 +314,9 @@ static guint
 count_modem_states (GSocket *sock,
                     guint    ms)
 {
-  EspritTelnetDecoder dec = { 0 };
   Seen seen = { 0 };
-  gint64 until = g_get_monotonic_time () + ms * 1000;
 
-  while (g_get_monotonic_time () < until)
-    {
-      guint8 raw[512], data[512];
-      gssize n;
-
-      if (!g_socket_condition_timed_wait (sock, G_IO_IN, 20000, NULL, NULL))
-        continue;
-      n = g_socket_receive (sock, (gchar *) raw, sizeof raw, NULL, NULL);
-      if (n <= 0)
-        break;
-      esprit_telnet_decode (&dec, raw, (gsize) n, data, seen_subneg, NULL, &seen);
-    }
+  esprit_test_read_telnet (sock, ms, seen_subneg, &seen);
   return seen.modem_states;
 }
 

@@ -121,7 +121,12 @@ board_thread (gpointer data)
 
   ok = esprit_cli_connect (board, r->cancellable, &error);
   if (is_read (r->job) && !claim_file (r, board, ok, ok ? &error : NULL))
-    ok = FALSE;
+    {
+      /* Connected, then refused: the board still leaves its loader as --after says. */
+      if (ok)
+        esprit_cli_finish (board, r->cancellable, NULL);
+      ok = FALSE;
+    }
   /* A board that stays plugged in (or comes back) is not done twice. */
   if (ok && already_done (r, board))
     skipped = TRUE;
@@ -392,6 +397,7 @@ esprit_cli_run_boards (EspritCli    *cli,
                                  "(sim:esp8266 is a virtual board)"));
           return esprit_cli_fail (cli, error);
         }
+      esprit_cli_set_json_errors (FALSE);
       return run_one (cli, job, port);
     }
   if (is_read (job) && !fields)
@@ -399,5 +405,6 @@ esprit_cli_run_boards (EspritCli    *cli,
                                    "in the file name"), job->file);
   if (cli->output != ESPRIT_CLI_OUTPUT_JSON)
     cli->output = cli->tty ? ESPRIT_CLI_OUTPUT_LIVE : ESPRIT_CLI_OUTPUT_PREFIXED;
+  esprit_cli_set_json_errors (FALSE);
   return run_many (cli, job, ports);
 }

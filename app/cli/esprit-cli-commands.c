@@ -464,6 +464,9 @@ static const EspritCliCommand commands[] = {
   { "flash_map", esprit_cli_cmd_flash_map, NULL, NULL, N_("[--json] [--offset ADDRESS] [BACKUP]"),
     N_("Show what is where on the flash"), FALSE },
   { "image_info", cmd_image_info, NULL, NULL, N_("FILE"), N_("Describe a firmware image"), FALSE },
+  { "serve", esprit_cli_cmd_serve, NULL, NULL, N_("[PORT...] [--ports all|GLOB|@FILE] [--listen rfc2217://ADDRESS:PORT]"),
+    N_("Share boards plugged into this machine over the network (RFC 2217), one TCP port each"),
+    FALSE },
   { "list", cmd_list, NULL, NULL, "", N_("List serial ports and virtual boards"), FALSE },
   { "version", cmd_version, NULL, NULL, "", N_("Print the version"), FALSE },
 };

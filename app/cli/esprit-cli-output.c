@@ -284,6 +284,29 @@ esprit_cli_error_status (const GError *error)
          ? ESPRIT_CLI_EXIT_BAD_INPUT : 1;
 }
 
+/* --json given, and no board started yet: a refusal is an "error" event on stdout too. */
+static gboolean json_errors;
+
+void
+esprit_cli_set_json_errors (gboolean json)
+{
+  json_errors = json;
+}
+
+static void
+json_error (const char *code,
+            const char *message,
+            int         status)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  esprit_json_add_string (out, "event", "error");
+  esprit_json_add_string (out, "error_code", code);
+  esprit_json_add_string (out, "error_message", message);
+  esprit_json_add_int (out, "exit_status", status);
+  _esprit_cli_json_write (out);
+}
+
 int
 esprit_cli_fail (EspritCli    *cli,
                  const GError *error)
@@ -294,6 +317,9 @@ esprit_cli_fail (EspritCli    *cli,
   fprintf (stderr, _("Error: %s\n"), error->message);
   if (hint != NULL)
     fprintf (stderr, "%s\n", hint);
+  if (json_errors)
+    json_error (_esprit_cli_error_code_name (error), error->message,
+                esprit_cli_error_status (error));
   return esprit_cli_error_status (error);
 }
 
@@ -308,6 +334,8 @@ esprit_cli_bad_input (const char *format,
   msg = g_strdup_vprintf (format, args);
   va_end (args);
   fprintf (stderr, _("Error: %s\n"), msg);
+  if (json_errors)
+    json_error ("invalid-argument", msg, ESPRIT_CLI_EXIT_BAD_INPUT);
   return ESPRIT_CLI_EXIT_BAD_INPUT;
 }
 

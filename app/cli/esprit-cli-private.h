@@ -137,6 +137,11 @@ int            esprit_cli_fail         (EspritCli         *cli,
 int            esprit_cli_error_status (const GError      *error);
 int            esprit_cli_bad_input    (const char        *format,
                                         ...) G_GNUC_PRINTF (1, 2);
+/* With --json, esprit_cli_fail() and esprit_cli_bad_input() also write an "error" event to
+ * stdout: set from the command line until the boards start (their results carry errors). */
+void           esprit_cli_set_json_errors (gboolean        json);
+/* The JSON error_code of @error ("no-sync", "cancelled"...). */
+const char    *_esprit_cli_error_code_name (const GError  *error);
 /* The port to use: --port, $ESPTOOL_PORT, or the first serial port. */
 char          *esprit_cli_default_port (void);
 /* Opens a session on the board's port and connects (printing as esptool does). */
@@ -235,6 +240,11 @@ gboolean       esprit_cli_find_duplicate (GPtrArray       *ports,
 /* esprit_file_template_expand() with @board's MAC, chip, short name and the run's date. */
 char          *esprit_cli_template_expand (const char     *template,
                                            EspritCliBoard *board);
+
+/* esprit-cli-serve.c: boards on this machine shared over RFC 2217 */
+int            esprit_cli_cmd_serve    (EspritCli         *cli,
+                                        int                argc,
+                                        char             **argv);
 
 /* esprit-cli-boards.c */
 /* Runs the command on every board (--port several times, --ports, --watch); the exit

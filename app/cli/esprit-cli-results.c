@@ -15,8 +15,8 @@
 #include "esprit-enums.h"
 #include "esprit-error.h"
 #include "esprit-numbers.h"
-static const char *
-error_code_name (const GError *error)
+const char *
+_esprit_cli_error_code_name (const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return "cancelled";
@@ -68,7 +68,7 @@ esprit_cli_report_result (EspritCliBoard *board)
         esprit_json_add_string (out, "file", board->file);
       if (board->error != NULL)
         {
-          esprit_json_add_string (out, "error_code", error_code_name (board->error));
+          esprit_json_add_string (out, "error_code", _esprit_cli_error_code_name (board->error));
           esprit_json_add_string (out, "error_message", board->error->message);
           esprit_json_add_int (out, "exit_status", esprit_cli_error_status (board->error));
         }

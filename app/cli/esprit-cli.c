@@ -29,6 +29,8 @@ usage (FILE *out)
                   "--watch, --fail-fast;\n--json prints one JSON object per event\n\n"));
   fprintf (out, _("Ports: /dev/ttyUSB0, socket://HOST:PORT, rfc2217://HOST:PORT, sim:esp8266, "
                   "sim:esp32 (virtual boards)\n"));
+  fprintf (out, _("Boards on other machines: there, esprit-cli serve PORT (or --ports all) "
+                  "[--listen rfc2217://ADDRESS:PORT];\nhere, --port rfc2217://HOST:PORT\n"));
   fprintf (out, _("--before: default_reset, usb_reset, no_reset, no_reset_no_sync\n"));
   fprintf (out, _("--after: hard_reset (default), soft_reset, no_reset, no_reset_stub\n\n"));
   fprintf (out, _("Commands (also spelled with -, e.g. read-flash):\n"));
@@ -121,6 +123,10 @@ main (int    argc,
   /* Virtual boards: every run gets a new one (or the one its flash= file holds). */
   esprit_sim_register_scheme (esprit_port_registry_get_default (), FALSE);
 
+  /* Refusals before the boards start are JSON events too, wherever --json stands. */
+  for (i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--json"))
+      esprit_cli_set_json_errors (TRUE);
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
     {
       const char *a = argv[i];

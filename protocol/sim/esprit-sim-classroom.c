@@ -22,7 +22,36 @@ typedef struct {
   int        master;
   gboolean   rfc2217;
   GThread   *thread;
+  char      *count_file;
 } Board;
+
+void
+esprit_sim_write_counts (EspritSim  *sim,
+                         const char *path)
+{
+  g_autofree char *text = NULL;
+  guint64 to_board, to_host;
+
+  esprit_sim_get_wire_counts (sim, &to_board, &to_host);
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", to_board, to_host);
+  g_file_set_contents (path, text, -1, NULL);
+}
+
+typedef struct {
+  Board *boards;
+  guint  n;
+} Classroom;
+
+static gboolean
+write_all_counts (gpointer data)
+{
+  Classroom *c = data;
+
+  for (guint k = 0; k < c->n; k++)
+    if (c->boards[k].count_file != NULL)
+      esprit_sim_write_counts (c->boards[k].sim, c->boards[k].count_file);
+  return G_SOURCE_CONTINUE;
+}
 
 static gpointer
 serve_thread (gpointer data)
@@ -129,8 +158,10 @@ esprit_sim_classroom_main (const EspritSimConfig *config,
                            const EspritSimFaults *faults,
                            const char            *listen,
                            guint                  n_boards,
-                           char                 **board_faults)
+                           char                 **board_faults,
+                           const char            *count_file)
 {
+  Classroom classroom;
   g_autofree Board *boards = NULL;
   g_autofree EspritSimFaults *each = NULL;
   guint8 mac[6];
@@ -203,6 +234,8 @@ esprit_sim_classroom_main (const EspritSimConfig *config,
       if (k == 0)
         memcpy (mac, esprit_sim_get_config (b->sim)->mac, 6);
       esprit_sim_set_faults (b->sim, &each[k]);
+      /* FILE-1, FILE-2...: each board's own counts. */
+      b->count_file = count_file ? g_strdup_printf ("%s-%u", count_file, k + 1) : NULL;
       b->master = -1;
       if (!tcp)
         {
@@ -233,15 +266,25 @@ esprit_sim_classroom_main (const EspritSimConfig *config,
 
   g_unix_signal_add (SIGINT, on_signal, NULL);
   g_unix_signal_add (SIGTERM, on_signal, NULL);
+  classroom.boards = boards;
+  classroom.n = n_boards;
+  if (count_file != NULL)
+    {
+      write_all_counts (&classroom);
+      g_timeout_add (50, write_all_counts, &classroom);
+    }
   for (guint k = 0; k < n_boards; k++)
     boards[k].thread = g_thread_new ("sim-serve", serve_thread, &boards[k]);
   while (!g_atomic_int_get (&stop_flag))
     g_main_context_iteration (NULL, TRUE);
   for (guint k = 0; k < n_boards; k++)
+    g_thread_join (boards[k].thread);
+  write_all_counts (&classroom);
+  for (guint k = 0; k < n_boards; k++)
     {
-      g_thread_join (boards[k].thread);
       g_clear_object (&boards[k].listener);
       g_clear_object (&boards[k].sim);
+      g_free (boards[k].count_file);
     }
   return 0;
 }

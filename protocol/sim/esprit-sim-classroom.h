@@ -18,6 +18,11 @@ int esprit_sim_classroom_main (const EspritSimConfig *config,
                                const EspritSimFaults *faults,
                                const char            *listen,
                                guint                  n_boards,
-                               char                 **board_faults);
+                               char                 **board_faults,
+                               const char            *count_file);
+/* Writes "bytes-to-board bytes-to-host" of @sim's wire to @path (--count-file, for tests
+ * that must prove nothing was sent). */
+void esprit_sim_write_counts   (EspritSim             *sim,
+                                const char            *path);
 
 G_END_DECLS

@@ -22,17 +22,10 @@ static volatile gint stop_flag;
 static char *count_file;
 static char *events_file;
 
-/* Writes "bytes-to-board bytes-to-host" to --count-file, for tests that must prove nothing
- * was sent. */
 static gboolean
 write_counts (gpointer data)
 {
-  g_autofree char *text = NULL;
-  guint64 to_board, to_host;
-
-  esprit_sim_get_wire_counts (data, &to_board, &to_host);
-  text = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", to_board, to_host);
-  g_file_set_contents (count_file, text, -1, NULL);
+  esprit_sim_write_counts (data, count_file);
   return G_SOURCE_CONTINUE;
 }
 
@@ -88,7 +81,7 @@ main (int    argc,
     { "stall-after", 0, 0, G_OPTION_ARG_STRING, &stall_after_s, N_("Stall after receiving N bytes"), "N" },
     { "stall-ms", 0, 0, G_OPTION_ARG_STRING, &stall_ms_s, N_("How long to stall"), "MS" },
     { "disconnect-after", 0, 0, G_OPTION_ARG_STRING, &disconnect_s, N_("Drop the link after N bytes"), "N" },
-    { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE"), "FILE" },
+    { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE (FILE-1, FILE-2... with --boards)"), "FILE" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events_file, N_("Append what the board does (boots, firmware it runs) to FILE"), "FILE" },
     { "boards", 0, 0, G_OPTION_ARG_INT, &boards, N_("Serve N boards, each with its own flash (FILE-1, FILE-2... or DIR/board-K.bin) and MAC"), "N" },
     { "board-faults", 0, 0, G_OPTION_ARG_STRING_ARRAY, &board_faults, N_("Faults for board K only (K:disconnect-after=N,...)"), "K:SPEC" },
@@ -154,7 +147,8 @@ main (int    argc,
    * were held. */
   config.lines_wired = g_str_has_prefix (listen, "rfc2217://");
   if (boards != 0 || board_faults != NULL)
-    return esprit_sim_classroom_main (&config, &faults, listen, MAX (boards, 1), board_faults);
+    return esprit_sim_classroom_main (&config, &faults, listen, MAX (boards, 1), board_faults,
+                                      count_file);
 
   sim = esprit_sim_new (&config, &error);
   if (sim == NULL)

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "esprit-rfc2217-server.h"
 #include "esprit-sim.h"
 
 G_BEGIN_DECLS
@@ -18,13 +19,11 @@ void     esprit_sim_serve_pty    (EspritSim     *sim,
 /* Listens on 127.0.0.1:@port (0: any free port; the one chosen is stored in *@port). */
 GSocket *esprit_sim_listen_tcp   (guint16       *port,
                                   GError       **error);
+/* The flags of esprit_serve_run() (esprit-rfc2217-server.h). */
 typedef enum {
-  ESPRIT_SIM_SERVE_RAW = 0,
-  /* The telnet COM-PORT layer (RFC 2217): baud, DTR/RTS, purge, modem-state notifications. */
-  ESPRIT_SIM_SERVE_RFC2217 = 1 << 0,
-  /* Apply each DTR/RTS change as it arrives, instead of recognising the reset sequences that
-   * RFC 2217's one-line-per-message stretches (as Espressif's esp_rfc2217_server does). */
-  ESPRIT_SIM_SERVE_PLAIN_LINES = 1 << 1,
+  ESPRIT_SIM_SERVE_RAW = ESPRIT_SERVE_RAW,
+  ESPRIT_SIM_SERVE_RFC2217 = ESPRIT_SERVE_RFC2217,
+  ESPRIT_SIM_SERVE_PLAIN_LINES = ESPRIT_SERVE_PLAIN_LINES,
 } EspritSimServeFlags;
 
 /* Serves @sim to one client after another (TRUE/FALSE for @flags still mean RFC 2217/raw). */

@@ -19,8 +19,15 @@ struct _EspritSimTransport
   guint      baud;
   gboolean   dtr;
   gboolean   rts;
+  gboolean   follow;   /* the rate is the board's (esprit_sim_transport_follow_board) */
   char      *name;
 };
+
+static guint
+rate (EspritSimTransport *self)
+{
+  return self->follow ? esprit_sim_get_uart_baud (self->sim) : self->baud;
+}
 
 static void transport_iface_init (EspritTransportInterface *iface);
 
@@ -37,7 +44,7 @@ sim_read (EspritTransport  *transport,
 {
   EspritSimTransport *self = ESPRIT_SIM_TRANSPORT (transport);
 
-  return esprit_sim_host_read (self->sim, buffer, len, self->baud, timeout_ms, cancellable, error);
+  return esprit_sim_host_read (self->sim, buffer, len, rate (self), timeout_ms, cancellable, error);
 }
 
 static gboolean
@@ -49,7 +56,7 @@ sim_write (EspritTransport  *transport,
 {
   EspritSimTransport *self = ESPRIT_SIM_TRANSPORT (transport);
 
-  esprit_sim_host_write (self->sim, data, len, self->baud);
+  esprit_sim_host_write (self->sim, data, len, rate (self));
   return TRUE;
 }
 
@@ -73,7 +80,7 @@ sim_set_baud (EspritTransport  *transport,
 static guint
 sim_get_baud (EspritTransport *transport)
 {
-  return ESPRIT_SIM_TRANSPORT (transport)->baud;
+  return rate (ESPRIT_SIM_TRANSPORT (transport));
 }
 
 static gboolean
@@ -155,6 +162,13 @@ esprit_sim_transport_new (EspritSim *sim,
   self->baud = baud ? baud : 115200;
   self->name = g_strdup_printf ("sim:%s", esprit_chip_get_info (esprit_sim_get_config (sim)->chip)->id);
   return ESPRIT_TRANSPORT (self);
+}
+
+void
+esprit_sim_transport_follow_board (EspritTransport *transport)
+{
+  g_return_if_fail (ESPRIT_IS_SIM_TRANSPORT (transport));
+  ESPRIT_SIM_TRANSPORT (transport)->follow = TRUE;
 }
 
 EspritSim *

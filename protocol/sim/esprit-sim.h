@@ -141,6 +141,9 @@ EspritSim       *esprit_sim_lookup_board    (EspritPortRegistry    *registry,
 G_END_DECLS
 
 G_BEGIN_DECLS
+/* Makes @transport read and write at whatever rate the board's UART has (a raw socket, where
+ * no rate travels). */
+void             esprit_sim_transport_follow_board (EspritTransport *transport);
 /* The board behind a transport made by esprit_sim_transport_new(). */
 EspritSim       *esprit_sim_transport_get_sim (EspritTransport     *transport);
 G_END_DECLS

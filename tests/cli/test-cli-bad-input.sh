@@ -26,6 +26,22 @@ bad "image for another chip" "not for the ESP8266" --port "$P" --chip esp8266 wr
 bad "unknown option" "Unknown" --port "$P" --frobnicate chip_id
 bad "odd write_flash arguments" "usage" --port "$P" write_flash 0x0
 bad "unwritable backup target" "Cannot write" --port "$P" read_flash 0 4096 /proc/nope/x.bin
+# With --json a refusal is also an "error" event on stdout, wherever --json stands.
+json_refusal() {
+  "$ESPRIT_CLI" "$@" > "$work/json.out" 2> /dev/null
+  [ $? = 2 ] && python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+e = json.loads(lines[-1])
+sys.exit(0 if e["event"] == "error" and e["exit_status"] == 2 and e["error_message"] else 1)
+' "$work/json.out"
+}
+check "--json: an out-of-range baud is an error event on stdout" \
+  json_refusal --json --port "$P" --baud 12 chip_id
+check "--json after --port: a missing file is an error event on stdout" \
+  json_refusal --port "$P" --json write_flash 0 nope.bin
+check "--json: an unreadable @FILE is an error event on stdout" \
+  json_refusal --json --ports @nope.txt read_mac
 sleep 0.2
 check "the board saw no byte" [ "$(cut -d' ' -f1 "$work/counts")" = 0 ]
 check "existing file untouched" [ "$(cat keep.img)" = precious ]

@@ -191,6 +191,24 @@ check "template collision: nothing read" bash -c "! ls same-* 2>/dev/null | grep
 cli "${PORTS[@]}" read_flash 0 0x1000 'same.img'
 check "no template for two boards: refused (exit 2)" [ "$rc" = 2 ]
 stop_sims
+# Boards refused for a collision after connecting still get the --after reset: they leave
+# their loader and boot their program (rfc2217 carries the reset).
+start_boards t3 2 --chip esp8266 --listen rfc2217://127.0.0.1:0 --events "$work/tev"
+cli "${PORTS[@]}" read_flash 0 0x1000 'same-{chip}.img'
+check "template collision over rfc2217: refused (exit 2)" [ "$rc" = 2 ]
+# boots_flash FILE: the board's last boot (its events FILE) was into its program
+boots_flash() { grep '^boot:' "$1" | tail -n 1 | grep -q 'flash boot'; }
+both_boot_flash() { boots_flash tev-1 && boots_flash tev-2; }
+check "template collision: both boards left the loader (--after hard_reset)" both_boot_flash
+stop_sims
+# --count-file with --boards: one file per board (FILE-K); a board nobody spoke to saw 0 bytes.
+start_boards t4 2 --chip esp8266 --listen pty --count-file "$work/cnt"
+cli --port "$(sed -n 2p t4.out)" read_mac
+sleep 0.2
+check "--count-file with --boards: board 2 counted its bytes" \
+  [ -s cnt-2 ] && [ "$(cut -d' ' -f1 cnt-2)" -gt 0 ]
+check "--count-file with --boards: board 1 was sent nothing" [ "$(cut -d' ' -f1 cnt-1)" = 0 ]
+stop_sims
 cli --ports all read_mac
 check "--ports all without ESP bridges: no board found (exit 2)" [ "$rc" = 2 ]
 check "--ports all without ESP bridges: says so" has "No board found for --ports all"
