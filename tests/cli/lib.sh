@@ -47,6 +47,14 @@ check() {
   if "$@"; then ok 0 "$what"; else ok 1 "$what"; fi
 }
 
+# eventually DESCRIPTION COMMAND...: ok if COMMAND succeeds within 10 s (the virtual board
+# logs its reboot after the client has already ended)
+eventually() {
+  local what=$1 i; shift
+  for i in $(seq 100); do "$@" && { ok 0 "$what"; return; }; sleep 0.1; done
+  ok 1 "$what"
+}
+
 has() { grep -qF -- "$1" "$work/out"; }
 
 finish() {
