@@ -17,47 +17,6 @@
 
 /* ---- reading the map (in the job's thread) ----------------------------------------- */
 
-typedef struct {
-  EspritSession *session;
-  GCancellable  *cancellable;
-} Reader;
-
-static gboolean
-board_read (guint32   addr,
-            guint32   len,
-            guint8   *buffer,
-            gpointer  user_data,
-            GError  **error)
-{
-  Reader *reader = user_data;
-
-  return esprit_session_read (reader->session, addr, len, buffer, reader->cancellable, error);
-}
-
-/* Whether [@from, @from + @len) is all 0xFF, told by the board's MD5 of it. */
-static gboolean
-learn_range (EspritSession   *session,
-             EspritChunkMap  *chunks,
-             guint32          from,
-             guint32          len,
-             const guint8    *ff,
-             GCancellable    *cancellable,
-             GError         **error)
-{
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 want[16], got[16];
-  gsize dlen = sizeof want;
-
-  for (guint32 done = 0; done < len; done += 0x10000)
-    g_checksum_update (md5, ff, MIN (0x10000u, len - done));
-  g_checksum_get_digest (md5, want, &dlen);
-  if (!esprit_session_md5 (session, from, len, got, cancellable, error))
-    return FALSE;
-  esprit_chunk_map_set (chunks, from, len, memcmp (want, got, 16) == 0 ? ESPRIT_CHUNK_ERASED
-                                                                       : ESPRIT_CHUNK_DATA);
-  return TRUE;
-}
-
 gboolean
 _esprit_window_read_map (EspritSession  *session,
                          GPtrArray     **map,
@@ -66,55 +25,12 @@ _esprit_window_read_map (EspritSession  *session,
                          GError        **error)
 {
   g_autoptr(EspritLayout) layout = NULL;
-  g_autoptr(EspritChunkMap) chunks = NULL;
-  g_autoptr(GPtrArray) rough = NULL;
-  g_autofree guint8 *ff = NULL;
-  Reader reader = { session, cancellable };
-  guint32 flash_size;
 
-  *map = NULL;
   *summary = NULL;
-  /* An unknown flash chip: no size, so nothing to draw. */
-  if (!esprit_session_get_flash_size (session, &flash_size, cancellable, error))
-    return error == NULL || *error == NULL;
-  layout = esprit_layout_detect (esprit_session_get_chip (session), flash_size,
-                                 ESPRIT_PARTITION_TABLE_OFFSET, board_read, &reader, error);
-  if (layout == NULL)
+  if (!esprit_session_read_flash_map (session, &layout, map, cancellable, error))
     return FALSE;
-
-  rough = esprit_flash_map_build (layout, NULL);
-  chunks = esprit_chunk_map_new (layout->flash_size);
-  ff = g_malloc (0x10000);
-  memset (ff, 0xFF, 0x10000);
-  for (guint i = 0; i < rough->len; i++)
-    {
-      const EspritRegion *r = rough->pdata[i];
-      guint32 from = r->offset, len = r->size;
-      g_autoptr(GError) local_error = NULL;
-
-      /* An app's image is data; only the space after it can be erased. */
-      if (r->kind == ESPRIT_REGION_APP && r->used > 0)
-        {
-          guint32 image_end = (r->used + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE *
-                              ESPRIT_CHUNK_SIZE;
-
-          esprit_chunk_map_set (chunks, r->offset, MIN (image_end, r->size), ESPRIT_CHUNK_DATA);
-          if (image_end >= r->size)
-            continue;
-          from += image_end;
-          len -= image_end;
-        }
-      if (!learn_range (session, chunks, from, len, ff, cancellable, &local_error))
-        {
-          /* A loader without MD5 (the ESP8266 ROM) leaves the contents unknown. */
-          if (g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
-            break;
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-  *map = esprit_flash_map_build (layout, chunks);
-  *summary = esprit_layout_describe (layout);
+  if (layout != NULL)
+    *summary = esprit_layout_describe (layout);
   return TRUE;
 }
 
