@@ -75,6 +75,11 @@ EspritWritePlan *_esprit_window_build_plan      (EspritWindow   *self,
 void             _esprit_window_files_init      (EspritWindow   *self);
 /* The file rows, in order. (transfer container) (element-type EspritFileRow) */
 GPtrArray       *_esprit_window_get_file_rows   (EspritWindow   *self);
+/* Adds a row for @file holding @data at @address (-1: where such a file usually goes). */
+void             _esprit_window_add_loaded_file (EspritWindow   *self,
+                                                 GFile          *file,
+                                                 GBytes         *data,
+                                                 gint64          address);
 /* Puts the files of the last flash back (where they still exist). */
 void             _esprit_window_restore_files   (EspritWindow   *self);
 /* Remembers the files and addresses for the next start (after a successful flash). */

@@ -345,6 +345,7 @@ _esprit_window_update_state (EspritWindow *self)
   set_action_enabled (self, "win.reset", port && !ota && !busy);
   set_action_enabled (self, "win.identify", port && !ota && !busy);
   set_action_enabled (self, "win.backup-region", port && !ota && !busy);
+  set_action_enabled (self, "win.restore-region", port && !ota && !busy);
   set_action_enabled (self, "win.erase-region", port && !ota && !busy);
   set_action_enabled (self, "win.open", TRUE);
   set_action_enabled (self, "win.cancel", busy);
