@@ -80,7 +80,7 @@ typedef struct {
   guint32    size;
   guint      index;
   char      *path;         /* backups */
-  char      *backup_dir;   /* erases and restores with "Back up first" on */
+  EspritBackupFirst *backup_first;   /* erases and restores with "Back up first" on */
   GBytes    *data;         /* restores: what goes there */
   char      *name;         /* and the file's name */
   GPtrArray *map;          /* restores: the map read again after the write */
@@ -93,7 +93,7 @@ region_job_free (gpointer data)
   RegionJob *rj = data;
 
   g_free (rj->path);
-  g_free (rj->backup_dir);
+  _esprit_backup_first_unref (rj->backup_first);
   g_clear_pointer (&rj->data, g_bytes_unref);
   g_free (rj->name);
   g_clear_pointer (&rj->map, g_ptr_array_unref);
@@ -246,7 +246,7 @@ restore_region_func (EspritJob      *job,
   g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
   EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
 
-  if (!_esprit_window_backup_first (session, rj->backup_dir, cancellable, error))
+  if (!_esprit_window_backup_first (session, rj->backup_first, cancellable, error))
     return FALSE;
   /* Verified, and written as it is: a region's image keeps its header. */
   opts.verify = TRUE;
@@ -305,7 +305,7 @@ esprit_window_restore_region_from (EspritWindow *self,
   rj = region_job_new (self, index);
   rj->data = g_steal_pointer (&bytes);
   rj->name = g_steal_pointer (&name);
-  rj->backup_dir = _esprit_window_backup_first_dir (self);
+  rj->backup_first = _esprit_window_backup_first_dir (self);
   _esprit_window_start_job (self, _("Restoring a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
                             restore_region_func, rj, region_job_free, restore_region_done,
                             _("Region written and verified"));
@@ -426,7 +426,7 @@ erase_region_func (EspritJob      *job,
 {
   RegionJob *rj = data;
 
-  return _esprit_window_backup_first (session, rj->backup_dir, cancellable, error) &&
+  return _esprit_window_backup_first (session, rj->backup_first, cancellable, error) &&
          esprit_session_erase (session, rj->offset, rj->size, cancellable, error);
 }
 
@@ -461,7 +461,7 @@ esprit_window_erase_region (EspritWindow *self,
   g_return_if_fail (ESPRIT_IS_WINDOW (self));
   rj = region_job_new (self, index);
   g_return_if_fail (rj != NULL);
-  rj->backup_dir = _esprit_window_backup_first_dir (self);
+  rj->backup_first = _esprit_window_backup_first_dir (self);
   _esprit_window_start_job (self, _("Erasing a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
                             erase_region_func, rj, region_job_free, erase_region_done,
                             _("The region is erased"));

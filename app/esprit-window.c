@@ -245,8 +245,7 @@ options_init (EspritWindow *self)
   g_settings_bind (self->settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reset-after", self->reset_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "backup-first", self->backup_first_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
+  _esprit_window_backups_init (self);
   /* The plan reads the header options from the settings, so it follows them. */
   g_signal_connect_swapped (self->settings, "changed::flash-mode",
                             G_CALLBACK (_esprit_window_update_state), self);

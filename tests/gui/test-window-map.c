@@ -458,11 +458,11 @@ n_backup_rows (EspritWindow *window)
 
   for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (window->backups_list)); c;
        c = gtk_widget_get_next_sibling (c))
-    n += ADW_IS_ACTION_ROW (c);
+    n += ADW_IS_ACTION_ROW (c) && !g_object_get_data (G_OBJECT (c), "esprit-backup-limit");
   return n;
 }
 
-/* "Back up first" (on by default): Erase… saves the whole flash, verified, as
+/* "Back up first" (on by default for a board seen for the first time): Erase… saves the whole flash, verified, as
  * esp8266-<mac>-<date>.img in the data folder before erasing; it is listed under Backups,
  * and restoring it gives the board its old bytes back. */
 static void
@@ -516,7 +516,7 @@ test_backup_first (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->backups_group)));
   g_assert_cmpuint (n_backup_rows (window), ==, 1);
 
-  /* Restore it: the old bytes again (and, backing up first, a second backup). */
+  /* Restore it: the old bytes again; the board has a backup now, so no second one. */
   file = g_file_new_for_path (path);
   spin_ms (1100);   /* a new second: a new name */
   esprit_window_restore_backup (window, file);
@@ -524,7 +524,8 @@ test_backup_first (void)
   restored = esprit_sim_dup_flash (sim);
   g_assert_cmpmem (g_bytes_get_data (restored, NULL), g_bytes_get_size (restored),
                    g_bytes_get_data (before, NULL), g_bytes_get_size (before));
-  g_assert_cmpuint (n_backup_rows (window), ==, 2);
+  g_assert_cmpuint (n_backup_rows (window), ==, 1);
+  g_assert_false (gtk_switch_get_active (window->backup_first_switch));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
