@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "esprit-image.h"
 #include "esprit-numbers.h"
 #include "esprit-window-private.h"
 
@@ -132,13 +133,43 @@ check_done (EspritWindow *self,
   _esprit_window_restore_backup_now (self, c->file);
 }
 
+/* The chip a whole-flash image is of, told by its contents: the layout's images, else an
+ * ESP32-family bootloader where the chips keep it (0x1000 on the ESP32 and S2, 0x0 on the
+ * S3, C3 and C6, esprit-chips.c) or at 0x2000, where layout detection looks too; its
+ * extended header names the chip. An ESP8266 image has no such header: it tells nothing. */
+static EspritChip
+chip_of_contents (const guint8 *data,
+                  gsize         len)
+{
+  static const guint32 offsets[] = { 0x0, 0x1000, 0x2000 };
+  g_autoptr(EspritLayout) layout = NULL;
+
+  if (len == 0 || len > G_MAXUINT32)
+    return ESPRIT_CHIP_AUTO;
+  layout = esprit_layout_detect_image (data, len, ESPRIT_CHIP_AUTO,
+                                       ESPRIT_PARTITION_TABLE_OFFSET);
+  if (layout->chip != ESPRIT_CHIP_AUTO)
+    return layout->chip;
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      EspritImageInfo info;
+
+      if (offsets[i] < len &&
+          esprit_image_parse (data + offsets[i], len - offsets[i], ESPRIT_CHIP_AUTO, &info,
+                              NULL) &&
+          info.kind == ESPRIT_IMAGE_ESP && info.has_extended_header &&
+          info.chip != ESPRIT_CHIP_AUTO)
+        return info.chip;
+    }
+  return ESPRIT_CHIP_AUTO;
+}
+
 void
 esprit_window_restore_backup (EspritWindow *self,
                               GFile        *file)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(EspritLayout) layout = NULL;
   g_autofree char *path = NULL;
   g_autofree char *name = NULL;
   EspritChip named = ESPRIT_CHIP_AUTO;
@@ -159,18 +190,12 @@ esprit_window_restore_backup (EspritWindow *self,
   c->size = g_mapped_file_get_length (mapped);
   name = g_file_get_basename (file);
   c->has_mac = _esprit_backup_parse_name (name, &named, c->mac, NULL);
-  /* The images in it say which chip the flash was of (an ESP32-family bootloader names it
-   * in its extended header); the name is the fallback, for a flash without them. */
-  if (c->size > 0 && c->size <= G_MAXUINT32)
-    layout = esprit_layout_detect_image ((const guint8 *) g_mapped_file_get_contents (mapped),
-                                         c->size, ESPRIT_CHIP_AUTO,
-                                         ESPRIT_PARTITION_TABLE_OFFSET);
-  c->chip = named;
-  if (layout != NULL && layout->chip != ESPRIT_CHIP_AUTO)
-    {
-      c->chip = layout->chip;
-      c->chip_from_contents = TRUE;
-    }
+  /* The images in it say which chip the flash was of; the name is the fallback, for a
+   * flash without them. */
+  c->chip = chip_of_contents ((const guint8 *) g_mapped_file_get_contents (mapped), c->size);
+  c->chip_from_contents = c->chip != ESPRIT_CHIP_AUTO;
+  if (!c->chip_from_contents)
+    c->chip = named;
   _esprit_window_start_job (self, _("Checking the board"), TRUE, ESPRIT_AFTER_HARD_RESET,
                             check_func, c, check_free, check_done, NULL);
 }
