@@ -1,6 +1,6 @@
 /* esprit-flash-map-view.c: the flash map: a bar of regions coloured by kind (erased space
  * light), reachable with the keyboard and described to screen readers, and the list of
- * the regions with a menu on each
+ * the regions with a menu on each; a file dropped on a region is offered for that region
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,6 +31,13 @@ struct _EspritFlashMapView
 };
 
 G_DEFINE_FINAL_TYPE (EspritFlashMapView, esprit_flash_map_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_FILE_DROPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* One colour per kind, from the GNOME palette; text stays in the list, not on the bar. */
 static void
@@ -359,6 +366,7 @@ region_row (EspritFlashMapView *self,
   g_autofree char *menu_label = NULL;
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenuItem) backup = NULL;
+  g_autoptr(GMenuItem) restore = NULL;
   g_autoptr(GMenuItem) erase = NULL;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *swatch = gtk_drawing_area_new ();
@@ -397,6 +405,10 @@ region_row (EspritFlashMapView *self,
   g_menu_item_set_action_and_target_value (backup, "win.backup-region",
                                            g_variant_new_uint32 (index));
   g_menu_append_item (menu, backup);
+  restore = g_menu_item_new (_("_Restore From File…"), NULL);
+  g_menu_item_set_action_and_target_value (restore, "win.restore-region",
+                                           g_variant_new_uint32 (index));
+  g_menu_append_item (menu, restore);
   erase = g_menu_item_new (_("_Erase This Region…"), NULL);
   g_menu_item_set_action_and_target_value (erase, "win.erase-region",
                                            g_variant_new_uint32 (index));
@@ -421,6 +433,87 @@ on_row_activated (GtkListBox         *list,
                   EspritFlashMapView *self)
 {
   esprit_flash_map_view_set_selected (self, (guint) gtk_list_box_row_get_index (row));
+}
+
+/* ---- dropping a file on a region --------------------------------------------------- */
+
+int
+esprit_flash_map_view_region_at (EspritFlashMapView *self,
+                                 double              x,
+                                 double              y)
+{
+  GtkWidget *picked;
+  graphene_point_t in_view = GRAPHENE_POINT_INIT ((float) x, (float) y), in_bar;
+
+  g_return_val_if_fail (ESPRIT_IS_FLASH_MAP_VIEW (self), -1);
+  picked = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+  if (picked == NULL)
+    return -1;
+  if (picked == GTK_WIDGET (self->bar) &&
+      gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (self->bar), &in_view, &in_bar))
+    return region_at_x (self, in_bar.x);
+  for (GtkWidget *w = picked; w != NULL && w != GTK_WIDGET (self); w = gtk_widget_get_parent (w))
+    if (GTK_IS_LIST_BOX_ROW (w) && gtk_widget_get_parent (w) == GTK_WIDGET (self->region_list))
+      return gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (w));
+  return -1;
+}
+
+static GdkDragAction
+on_drop_motion (GtkDropTarget      *target,
+                double              x,
+                double              y,
+                EspritFlashMapView *self)
+{
+  int index = esprit_flash_map_view_region_at (self, x, y);
+
+  /* The region the file would go to is outlined on the bar, as on hover. */
+  if (index != self->hovered)
+    {
+      self->hovered = index;
+      update_detail (self);
+    }
+  return GDK_ACTION_COPY;
+}
+
+static void
+on_drop_leave (GtkDropTarget      *target,
+               EspritFlashMapView *self)
+{
+  self->hovered = -1;
+  update_detail (self);
+}
+
+static gboolean
+on_drop (GtkDropTarget      *target,
+         const GValue       *value,
+         double              x,
+         double              y,
+         EspritFlashMapView *self)
+{
+  int index = esprit_flash_map_view_region_at (self, x, y);
+  GSList one = { NULL, NULL };
+  GSList *files = NULL;
+
+  self->hovered = -1;
+  update_detail (self);
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    files = g_value_get_boxed (value);
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    {
+      one.data = g_value_get_object (value);
+      files = &one;
+    }
+  if (files == NULL)
+    return FALSE;
+  /* One region takes one file; several, or none under the pointer, go where they would
+   * go dropped anywhere else (-1). */
+  if (files->next != NULL)
+    index = -1;
+  if (index >= 0)
+    esprit_flash_map_view_set_selected (self, (guint) index);
+  for (GSList *l = files; l != NULL; l = l->next)
+    g_signal_emit (self, signals[SIGNAL_FILE_DROPPED], 0, index, l->data);
+  return TRUE;
 }
 
 /* ---- the view ----------------------------------------------------------------------- */
@@ -499,6 +592,18 @@ esprit_flash_map_view_class_init (EspritFlashMapViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EspritFlashMapView, bar);
   gtk_widget_class_bind_template_child (widget_class, EspritFlashMapView, detail_label);
   gtk_widget_class_bind_template_child (widget_class, EspritFlashMapView, region_list);
+
+  /**
+   * EspritFlashMapView::file-dropped:
+   * @index: the region the file was dropped on, or -1
+   * @file: the file
+   *
+   * A single file was dropped on region @index, on the bar or on its row; -1 for each of
+   * several files, or for a file dropped beside the regions.
+   */
+  signals[SIGNAL_FILE_DROPPED] =
+    g_signal_new ("file-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_FILE);
 }
 
 static void
@@ -507,6 +612,8 @@ esprit_flash_map_view_init (EspritFlashMapView *self)
   GtkLayoutManager *layout;
   GtkEventController *controller;
   GtkGesture *click;
+  GtkDropTarget *drop;
+  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
 
   gtk_widget_init_template (GTK_WIDGET (self));
   layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
@@ -528,6 +635,13 @@ esprit_flash_map_view_init (EspritFlashMapView *self)
   g_signal_connect (self->bar, "query-tooltip", G_CALLBACK (on_bar_query_tooltip), self);
   g_signal_connect_swapped (self->bar, "notify::has-focus", G_CALLBACK (on_focus_changed), self);
   g_signal_connect (self->region_list, "row-activated", G_CALLBACK (on_row_activated), self);
+  /* Over the map a drop goes to a region, not to the window's list at its default place. */
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
+  g_signal_connect (drop, "motion", G_CALLBACK (on_drop_motion), self);
+  g_signal_connect (drop, "leave", G_CALLBACK (on_drop_leave), self);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Flash map"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   _("The regions of the flash from its start to its end; "

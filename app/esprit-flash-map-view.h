@@ -18,7 +18,9 @@ GtkWidget    *esprit_flash_map_view_new          (void);
 /* Shows @map (element-type EspritRegion, as esprit_flash_map_build() makes it, covering
  * 0..its end) under a @summary line ("ESP-IDF partition table at 0x8000, 6 partitions").
  * The view keeps a reference to @map; NULL empties the view. Each row's menu activates
- * win.backup-region and win.erase-region with the region's index ("u"). */
+ * win.backup-region, win.restore-region and win.erase-region with the region's index ("u");
+ * a file dropped on the view emits ::file-dropped (int index, GFile *file), index -1 when
+ * it was not one file on a region. */
 void          esprit_flash_map_view_set_map      (EspritFlashMapView *self,
                                                   GPtrArray          *map,
                                                   const char         *summary);
@@ -32,6 +34,10 @@ void          esprit_flash_map_view_set_selected (EspritFlashMapView *self,
 /* The text hover and focus show for region @index: "nvs · data/nvs · 0x9000, 24 KB". */
 char         *esprit_flash_map_view_describe     (EspritFlashMapView *self,
                                                   guint               index);
+/* The region under (@x, @y) of the view (on the bar or a row), or -1. */
+int           esprit_flash_map_view_region_at    (EspritFlashMapView *self,
+                                                  double              x,
+                                                  double              y);
 /* A kind's name for people: "App", "File system", "Erased"… */
 const char   *esprit_flash_map_view_kind_label   (EspritRegionKind    kind);
 

@@ -116,8 +116,8 @@ _esprit_window_run_job (EspritWindow         *self,
 /* ---- flash -------------------------------------------------------------------------- */
 
 typedef struct {
-  EspritWritePlan *plan;
-  char            *backup_dir;   /* "Back up first" on: where to */
+  EspritWritePlan   *plan;
+  EspritBackupFirst *backup_first;   /* "Back up first" on: what to do */
 } Flash;
 
 static Flash *
@@ -127,7 +127,7 @@ flash_new (EspritWindow    *self,
   Flash *f = g_new0 (Flash, 1);
 
   f->plan = plan;
-  f->backup_dir = _esprit_window_backup_first_dir (self);
+  f->backup_first = _esprit_window_backup_first_dir (self);
   return f;
 }
 
@@ -137,7 +137,7 @@ flash_free (gpointer data)
   Flash *f = data;
 
   esprit_write_plan_free (f->plan);
-  g_free (f->backup_dir);
+  _esprit_backup_first_unref (f->backup_first);
   g_free (f);
 }
 
@@ -150,7 +150,7 @@ flash_func (EspritJob      *job,
 {
   Flash *f = data;
 
-  return _esprit_window_backup_first (session, f->backup_dir, cancellable, error) &&
+  return _esprit_window_backup_first (session, f->backup_first, cancellable, error) &&
          esprit_session_write (session, f->plan, cancellable, error);
 }
 
@@ -172,8 +172,8 @@ flash_done (EspritWindow *self,
 }
 
 void
-esprit_window_restore_backup (EspritWindow *self,
-                              GFile        *file)
+_esprit_window_restore_backup_now (EspritWindow *self,
+                                   GFile        *file)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -385,7 +385,8 @@ on_erase_response (AdwMessageDialog *dialog,
     _esprit_window_boards_run (self, ESPRIT_BOARD_ACTION_ERASE);
   else if (g_str_equal (response, "erase"))
     _esprit_window_start_job (self, _("Erasing"), TRUE, ESPRIT_AFTER_HARD_RESET, erase_func,
-                              _esprit_window_backup_first_dir (self), g_free, erase_done,
+                              _esprit_window_backup_first_dir (self),
+                              _esprit_backup_first_unref, erase_done,
                               _("The flash is erased"));
 }
 
@@ -480,6 +481,7 @@ identify_done (EspritWindow *self,
 
   self->known_chip = info->chip;
   self->known_flash_size = info->flash_size;
+  _esprit_window_backups_board_seen (self, info);
   /* Translators: chip, features, MAC, crystal, flash id and size, on two lines */
   text = g_strdup_printf (_("%s (%s) · MAC %02x:%02x:%02x:%02x:%02x:%02x\n%s · flash 0x%06x, %s"),
                           info->description, info->features, info->mac[0], info->mac[1],

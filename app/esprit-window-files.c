@@ -71,11 +71,11 @@ on_row_remove (EspritFileRow *row,
   _esprit_window_update_state (self);
 }
 
-static void
-add_loaded_file (EspritWindow *self,
-                 GFile        *file,
-                 GBytes       *data,
-                 gint64        address)
+void
+_esprit_window_add_loaded_file (EspritWindow *self,
+                                GFile        *file,
+                                GBytes       *data,
+                                gint64        address)
 {
   EspritFileRow *row;
 
@@ -118,7 +118,7 @@ on_file_loaded (GObject      *source,
     {
       g_autoptr(GBytes) data = g_bytes_new_take (g_steal_pointer (&contents), len);
 
-      add_loaded_file (self, G_FILE (source), data, ld->address);
+      _esprit_window_add_loaded_file (self, G_FILE (source), data, ld->address);
     }
   g_free (ld);
 }

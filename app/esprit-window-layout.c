@@ -1,6 +1,7 @@
 /* esprit-window-layout.c: the window's flash map: read after Identify and after a backup
  * (the layout, then one MD5 per region for what is erased, protocol-facts §10), and the
- * region actions of its rows: back up one region, erase one region
+ * region actions of its rows: back up one region, restore one from a file, erase one; and a
+ * file dropped on a region, which goes to the flash list at that region's offset
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,47 +18,6 @@
 
 /* ---- reading the map (in the job's thread) ----------------------------------------- */
 
-typedef struct {
-  EspritSession *session;
-  GCancellable  *cancellable;
-} Reader;
-
-static gboolean
-board_read (guint32   addr,
-            guint32   len,
-            guint8   *buffer,
-            gpointer  user_data,
-            GError  **error)
-{
-  Reader *reader = user_data;
-
-  return esprit_session_read (reader->session, addr, len, buffer, reader->cancellable, error);
-}
-
-/* Whether [@from, @from + @len) is all 0xFF, told by the board's MD5 of it. */
-static gboolean
-learn_range (EspritSession   *session,
-             EspritChunkMap  *chunks,
-             guint32          from,
-             guint32          len,
-             const guint8    *ff,
-             GCancellable    *cancellable,
-             GError         **error)
-{
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 want[16], got[16];
-  gsize dlen = sizeof want;
-
-  for (guint32 done = 0; done < len; done += 0x10000)
-    g_checksum_update (md5, ff, MIN (0x10000u, len - done));
-  g_checksum_get_digest (md5, want, &dlen);
-  if (!esprit_session_md5 (session, from, len, got, cancellable, error))
-    return FALSE;
-  esprit_chunk_map_set (chunks, from, len, memcmp (want, got, 16) == 0 ? ESPRIT_CHUNK_ERASED
-                                                                       : ESPRIT_CHUNK_DATA);
-  return TRUE;
-}
-
 gboolean
 _esprit_window_read_map (EspritSession  *session,
                          GPtrArray     **map,
@@ -66,55 +26,12 @@ _esprit_window_read_map (EspritSession  *session,
                          GError        **error)
 {
   g_autoptr(EspritLayout) layout = NULL;
-  g_autoptr(EspritChunkMap) chunks = NULL;
-  g_autoptr(GPtrArray) rough = NULL;
-  g_autofree guint8 *ff = NULL;
-  Reader reader = { session, cancellable };
-  guint32 flash_size;
 
-  *map = NULL;
   *summary = NULL;
-  /* An unknown flash chip: no size, so nothing to draw. */
-  if (!esprit_session_get_flash_size (session, &flash_size, cancellable, error))
-    return error == NULL || *error == NULL;
-  layout = esprit_layout_detect (esprit_session_get_chip (session), flash_size,
-                                 ESPRIT_PARTITION_TABLE_OFFSET, board_read, &reader, error);
-  if (layout == NULL)
+  if (!esprit_session_read_flash_map (session, &layout, map, cancellable, error))
     return FALSE;
-
-  rough = esprit_flash_map_build (layout, NULL);
-  chunks = esprit_chunk_map_new (layout->flash_size);
-  ff = g_malloc (0x10000);
-  memset (ff, 0xFF, 0x10000);
-  for (guint i = 0; i < rough->len; i++)
-    {
-      const EspritRegion *r = rough->pdata[i];
-      guint32 from = r->offset, len = r->size;
-      g_autoptr(GError) local_error = NULL;
-
-      /* An app's image is data; only the space after it can be erased. */
-      if (r->kind == ESPRIT_REGION_APP && r->used > 0)
-        {
-          guint32 image_end = (r->used + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE *
-                              ESPRIT_CHUNK_SIZE;
-
-          esprit_chunk_map_set (chunks, r->offset, MIN (image_end, r->size), ESPRIT_CHUNK_DATA);
-          if (image_end >= r->size)
-            continue;
-          from += image_end;
-          len -= image_end;
-        }
-      if (!learn_range (session, chunks, from, len, ff, cancellable, &local_error))
-        {
-          /* A loader without MD5 (the ESP8266 ROM) leaves the contents unknown. */
-          if (g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
-            break;
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-  *map = esprit_flash_map_build (layout, chunks);
-  *summary = esprit_layout_describe (layout);
+  if (layout != NULL)
+    *summary = esprit_layout_describe (layout);
   return TRUE;
 }
 
@@ -159,11 +76,15 @@ _esprit_window_show_map (EspritWindow *self,
 /* ---- region actions ----------------------------------------------------------------- */
 
 typedef struct {
-  guint32  offset;
-  guint32  size;
-  guint    index;
-  char    *path;         /* backups */
-  char    *backup_dir;   /* erases with "Back up first" on */
+  guint32    offset;
+  guint32    size;
+  guint      index;
+  char      *path;         /* backups */
+  EspritBackupFirst *backup_first;   /* erases and restores with "Back up first" on */
+  GBytes    *data;         /* restores: what goes there */
+  char      *name;         /* and the file's name */
+  GPtrArray *map;          /* restores: the map read again after the write */
+  char      *summary;
 } RegionJob;
 
 static void
@@ -172,7 +93,11 @@ region_job_free (gpointer data)
   RegionJob *rj = data;
 
   g_free (rj->path);
-  g_free (rj->backup_dir);
+  _esprit_backup_first_unref (rj->backup_first);
+  g_clear_pointer (&rj->data, g_bytes_unref);
+  g_free (rj->name);
+  g_clear_pointer (&rj->map, g_ptr_array_unref);
+  g_free (rj->summary);
   g_free (rj);
 }
 
@@ -273,6 +198,225 @@ backup_region_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* ---- restoring a region from a file ------------------------------------------------ */
+
+/* Why @len bytes of the file @name cannot go into @r, or NULL when they fit. Judged before
+ * anything is sent, as write_flash --partition does: nothing spills into the next region. */
+static char *
+region_refusal (const EspritRegion *r,
+                const char         *name,
+                gsize               len)
+{
+  if (len == 0)
+    /* Translators: %s is a file name */
+    return g_strdup_printf (_("%s is empty: nothing was written"), name);
+  if (len > r->size)
+    {
+      g_autofree char *have = esprit_format_size (len);
+      g_autofree char *room = esprit_format_size (r->size);
+
+      /* Translators: file name, its size, region name, the region's size, then the same in
+       * bytes */
+      return g_strdup_printf (_("%s (%s) is larger than %s (%s): %zu bytes do not fit in %u. "
+                                "Nothing was written."), name, have, r->name, room, len,
+                              r->size);
+    }
+  return NULL;
+}
+
+static void
+show_refusal (EspritWindow *self,
+              const char   *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The File Does Not Fit"),
+                                              body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+restore_region_func (EspritJob      *job,
+                     EspritSession  *session,
+                     gpointer        data,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  RegionJob *rj = data;
+  g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
+  EspritWriteOptions opts = ESPRIT_WRITE_OPTIONS_DEFAULT;
+
+  if (!_esprit_window_backup_first (session, rj->backup_first, cancellable, error))
+    return FALSE;
+  /* Verified, and written as it is: a region's image keeps its header. */
+  opts.verify = TRUE;
+  esprit_write_plan_set_options (plan, &opts);
+  esprit_write_plan_add (plan, rj->offset, rj->data, rj->name);
+  if (!esprit_session_write (session, plan, cancellable, error))
+    return FALSE;
+  /* What the region holds now. */
+  return _esprit_window_read_map (session, &rj->map, &rj->summary, cancellable, error);
+}
+
+static void
+restore_region_done (EspritWindow *self,
+                     gpointer      data)
+{
+  RegionJob *rj = data;
+
+  _esprit_window_show_map (self, rj->map, rj->summary);
+  esprit_flash_map_view_set_selected (self->map_view, rj->index);
+  _esprit_window_refresh_backups (self);
+}
+
+void
+esprit_window_restore_region_from (EspritWindow *self,
+                                   guint         index,
+                                   GFile        *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *refusal = NULL;
+  const EspritRegion *r;
+  RegionJob *rj;
+
+  g_return_if_fail (ESPRIT_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  r = map_region (self, index);
+  g_return_if_fail (r != NULL);
+
+  name = g_file_get_basename (file);
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  if (bytes == NULL)
+    {
+      /* Translators: a file name, then why it cannot be read */
+      g_autofree char *msg = g_strdup_printf (_("Cannot read %s: %s"), name, error->message);
+
+      show_refusal (self, msg);
+      return;
+    }
+  refusal = region_refusal (r, name, g_bytes_get_size (bytes));
+  if (refusal != NULL)
+    {
+      show_refusal (self, refusal);
+      return;
+    }
+  rj = region_job_new (self, index);
+  rj->data = g_steal_pointer (&bytes);
+  rj->name = g_steal_pointer (&name);
+  rj->backup_first = _esprit_window_backup_first_dir (self);
+  _esprit_window_start_job (self, _("Restoring a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
+                            restore_region_func, rj, region_job_free, restore_region_done,
+                            _("Region written and verified"));
+}
+
+static void
+on_restore_region_response (GtkNativeDialog *dialog,
+                            int              response,
+                            EspritWindow    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "esprit-region"));
+
+      if (file != NULL)
+        esprit_window_restore_region_from (self, index, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+restore_region_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
+{
+  EspritWindow *self = ESPRIT_WINDOW (widget);
+  guint index = g_variant_get_uint32 (param);
+  const EspritRegion *r = map_region (self, index);
+  g_autofree char *title = NULL;
+  GtkFileChooserNative *chooser;
+
+  if (r == NULL)
+    return;
+  /* Translators: title of the file chooser; %s is the region's name */
+  title = g_strdup_printf (_("Restore %s From a File"), r->name);
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Restore"), NULL);
+  g_object_set_data (G_OBJECT (chooser), "esprit-region", GUINT_TO_POINTER (index));
+  g_signal_connect (chooser, "response", G_CALLBACK (on_restore_region_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- a file dropped on a region ----------------------------------------------------- */
+
+typedef struct {
+  EspritWindow *self;
+  GFile        *file;
+  EspritRegion *region;   /* a copy: the map may change while the file loads */
+} DropLoad;
+
+static void
+on_drop_loaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  DropLoad *dl = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *name = g_file_get_basename (dl->file);
+  g_autofree char *refusal = NULL;
+  gsize len = 0;
+
+  if (!g_file_load_contents_finish (dl->file, result, &contents, &len, NULL, &error))
+    refusal = g_strdup_printf (_("Cannot read %s: %s"), name, error->message);
+  else
+    refusal = region_refusal (dl->region, name, len);
+  if (refusal != NULL)
+    show_refusal (dl->self, refusal);
+  else
+    {
+      g_autoptr(GBytes) data = g_bytes_new_take (g_steal_pointer (&contents), len);
+      /* Translators: a file name, the region's name and offset */
+      g_autofree char *msg = g_strdup_printf (_("%s goes to %s at 0x%x"), name,
+                                              dl->region->name, dl->region->offset);
+
+      _esprit_window_add_loaded_file (dl->self, dl->file, data, dl->region->offset);
+      _esprit_window_show_toast (dl->self, msg);
+    }
+  g_object_unref (dl->self);
+  g_object_unref (dl->file);
+  esprit_region_free (dl->region);
+  g_free (dl);
+}
+
+static void
+on_map_file_dropped (EspritFlashMapView *view,
+                     int                 index,
+                     GFile              *file,
+                     EspritWindow       *self)
+{
+  const EspritRegion *r = index >= 0 ? map_region (self, (guint) index) : NULL;
+  DropLoad *dl;
+
+  if (r == NULL)
+    {
+      GSList one = { file, NULL };
+
+      esprit_window_add_files (self, &one);
+      return;
+    }
+  dl = g_new0 (DropLoad, 1);
+  dl->self = g_object_ref (self);
+  dl->file = g_object_ref (file);
+  dl->region = g_new0 (EspritRegion, 1);
+  dl->region->name = g_strdup (r->name);
+  dl->region->offset = r->offset;
+  dl->region->size = r->size;
+  g_file_load_contents_async (file, NULL, on_drop_loaded, dl);
+}
+
 static gboolean
 erase_region_func (EspritJob      *job,
                    EspritSession  *session,
@@ -282,7 +426,7 @@ erase_region_func (EspritJob      *job,
 {
   RegionJob *rj = data;
 
-  return _esprit_window_backup_first (session, rj->backup_dir, cancellable, error) &&
+  return _esprit_window_backup_first (session, rj->backup_first, cancellable, error) &&
          esprit_session_erase (session, rj->offset, rj->size, cancellable, error);
 }
 
@@ -317,7 +461,7 @@ esprit_window_erase_region (EspritWindow *self,
   g_return_if_fail (ESPRIT_IS_WINDOW (self));
   rj = region_job_new (self, index);
   g_return_if_fail (rj != NULL);
-  rj->backup_dir = _esprit_window_backup_first_dir (self);
+  rj->backup_first = _esprit_window_backup_first_dir (self);
   _esprit_window_start_job (self, _("Erasing a region"), TRUE, ESPRIT_AFTER_HARD_RESET,
                             erase_region_func, rj, region_job_free, erase_region_done,
                             _("The region is erased"));
@@ -372,5 +516,8 @@ _esprit_window_class_init_layout (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.backup-region", "u",
                                    backup_region_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-region", "u",
+                                   restore_region_action);
   gtk_widget_class_install_action (widget_class, "win.erase-region", "u", erase_region_action);
+  gtk_widget_class_bind_template_callback (widget_class, on_map_file_dropped);
 }

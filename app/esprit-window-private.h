@@ -111,6 +111,11 @@ EspritWritePlan *_esprit_window_build_plan      (EspritWindow   *self,
 void             _esprit_window_files_init      (EspritWindow   *self);
 /* The file rows, in order. (transfer container) (element-type EspritFileRow) */
 GPtrArray       *_esprit_window_get_file_rows   (EspritWindow   *self);
+/* Adds a row for @file holding @data at @address (-1: where such a file usually goes). */
+void             _esprit_window_add_loaded_file (EspritWindow   *self,
+                                                 GFile          *file,
+                                                 GBytes         *data,
+                                                 gint64          address);
 /* Puts the files of the last flash back (where they still exist). */
 void             _esprit_window_restore_files   (EspritWindow   *self);
 /* Remembers the files and addresses for the next start (after a successful flash). */
@@ -133,18 +138,47 @@ void             _esprit_window_start_job       (EspritWindow   *self,
                                                  const char     *success);
 
 /* esprit-window-backups.c */
+/* What one job does about "Back up first" (where to, the size limit, whether a board that
+ * has a backup already is skipped); the worker notes the board it met. */
+typedef struct _EspritBackupFirst EspritBackupFirst;
+void             _esprit_backup_first_unref     (gpointer        backup_first);
 /* g_get_user_data_dir()/esprit/backups */
 char            *_esprit_window_backups_dir     (void);
-/* The folder to back up to before a flash or erase, NULL when "Back up first" is off. */
-char            *_esprit_window_backup_first_dir (EspritWindow  *self);
-/* In a job: when @dir is not NULL, saves the whole flash, verified, as
- * @dir/<chip>-<mac>-<date>.img. */
+/* Sets the "Back up first" switch up (at the window's start). */
+void             _esprit_window_backups_init    (EspritWindow   *self);
+/* What to do about backing up before a flash or erase, NULL when "Back up first" is off. */
+EspritBackupFirst *_esprit_window_backup_first_dir (EspritWindow *self);
+/* In a job: unless @backup_first is NULL (or says to skip a board with a backup, and this
+ * one has), saves the whole flash, verified, as <dir>/<chip>-<mac>-<date>.img, then removes
+ * the oldest automatic backups while they add up to more than the limit (never that one). */
 gboolean         _esprit_window_backup_first    (EspritSession  *session,
-                                                 const char     *dir,
+                                                 EspritBackupFirst *backup_first,
                                                  GCancellable   *cancellable,
                                                  GError        **error);
-/* Lists the backups folder in the Backups group. */
+/* The board @info describes is the chosen port's: the switch shows whether it is new. */
+void             _esprit_window_backups_board_seen (EspritWindow *self,
+                                                 const EspritDeviceInfo *info);
+/* "<chip>-<mac>", how backups of the board are named. */
+char            *_esprit_backup_board_name      (const EspritDeviceInfo *info);
+/* Splits "<chip>-<mac>-<date>.img" (any out may be NULL); FALSE for other names. */
+gboolean         _esprit_backup_parse_name      (const char     *name,
+                                                 EspritChip     *chip,
+                                                 guint8          mac[6],
+                                                 char          **date);
+/* Whether @dir holds an automatic backup of @board. */
+gboolean         _esprit_backups_has_board      (const char     *dir,
+                                                 const char     *board);
+/* Removes the oldest automatic backups in @dir while they add up to more than @limit bytes
+ * (0: no limit), never @keep; how many went. */
+guint            _esprit_backups_prune          (const char     *dir,
+                                                 guint64         limit,
+                                                 const char     *keep);
+/* Lists the backups folder in the Backups group (and the size limit). */
 void             _esprit_window_refresh_backups (EspritWindow   *self);
+/* Writes the whole-flash backup @file back at 0x0, without the checks
+ * esprit_window_restore_backup() makes first (esprit-window-actions.c). */
+void             _esprit_window_restore_backup_now (EspritWindow *self,
+                                                 GFile          *file);
 
 /* esprit-window-layout.c */
 void             _esprit_window_class_init_layout (GtkWidgetClass *widget_class);

@@ -246,8 +246,7 @@ options_init (EspritWindow *self)
   g_settings_bind (self->settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reset-after", self->reset_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "backup-first", self->backup_first_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
+  _esprit_window_backups_init (self);
   /* The plan reads the header options from the settings, so it follows them. */
   g_signal_connect_swapped (self->settings, "changed::flash-mode",
                             G_CALLBACK (_esprit_window_update_state), self);
@@ -351,6 +350,7 @@ _esprit_window_update_state (EspritWindow *self)
   set_action_enabled (self, "win.reset", port && !ota && !busy && !list);
   set_action_enabled (self, "win.identify", port && !ota && !busy);
   set_action_enabled (self, "win.backup-region", port && !ota && !busy && !list);
+  set_action_enabled (self, "win.restore-region", port && !ota && !busy && !list);
   set_action_enabled (self, "win.erase-region", port && !ota && !busy && !list);
   set_action_enabled (self, "win.retry-failed", list && !busy &&
                       _esprit_window_boards_any_failed (self));

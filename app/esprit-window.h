@@ -33,6 +33,12 @@ void          esprit_window_backup_boards_to  (EspritWindow   *self,
 void          esprit_window_backup_region_to  (EspritWindow   *self,
                                                guint           index,
                                                GFile          *file);
+/* Writes @file, verified, at the offset of region @index of the flash map (what its
+ * "Restore From File…" does after its file chooser); a file larger than the region is
+ * refused with a message before anything is sent. */
+void          esprit_window_restore_region_from (EspritWindow *self,
+                                               guint           index,
+                                               GFile          *file);
 /* Erases region @index of the flash map (what its "Erase This Region…" does once
  * confirmed). */
 void          esprit_window_erase_region      (EspritWindow   *self,

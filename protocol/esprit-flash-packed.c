@@ -39,6 +39,7 @@ read_packed_once (EspritLoader       *self,
                   guint32             size,
                   guint8             *buffer,
                   guint32            *wire,
+                  GByteArray         *states,
                   EspritProgressFunc  progress,
                   gpointer            user_data,
                   EspritAttempt      *a,
@@ -56,6 +57,7 @@ read_packed_once (EspritLoader       *self,
                                 ESPRIT_TIMEOUT_DEFAULT, NULL, NULL, a, cancellable))
     return FALSE;
   a->op = 0;
+  g_byte_array_set_size (states, 0);
 
   while (produced < size)
     {
@@ -97,6 +99,14 @@ read_packed_once (EspritLoader       *self,
             break;
           if (stub_pack_unpack (pending->data + used, (guint32) r, buffer + produced, chunk) < 0)
             return corrupt (a, addr + produced);
+          /* An erased chunk costs its one-byte record; a stored or compressed one holds
+           * something else, which the stub checked byte by byte (stub-pack.h). */
+          {
+            guint8 state = pending->data[used] == STUB_PACK_ERASED ? ESPRIT_CHUNK_ERASED
+                                                                    : ESPRIT_CHUNK_DATA;
+
+            g_byte_array_append (states, &state, 1);
+          }
           produced += chunk;
           used += (guint32) r;
         }
@@ -129,18 +139,25 @@ _esprit_flash_read_packed (EspritLoader       *self,
                            GError            **error)
 {
   EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
+  g_autoptr(GByteArray) states = g_byte_array_new ();
   guint32 wire = 0;
 
   for (guint tries = 1; ; tries++)
     {
-      if (read_packed_once (self, addr, size, buffer, &wire, progress, user_data, &attempt,
-                            cancellable))
+      if (read_packed_once (self, addr, size, buffer, &wire, states, progress, user_data,
+                            &attempt, cancellable))
         break;
       if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST, tries, TRUE))
         return esprit_attempt_fail (&attempt, error);
       /* Stop the stub's stream, let what is in flight arrive, and drop it. */
       _esprit_flash_release_read (self, &attempt, PACKED_ABORT);
     }
+  /* The final MD5 matched: what the records said of each chunk is the flash's. Chunks are
+   * counted from @addr, so only an aligned read lines up with the map's chunks. */
+  for (guint i = 0; i < states->len; i++)
+    _esprit_loader_note_chunks (self, addr + i * STUB_PACK_CHUNK,
+                                MIN (STUB_PACK_CHUNK, size - i * STUB_PACK_CHUNK),
+                                (EspritChunkState) states->data[i]);
   esprit_loader_log (self, ESPRIT_LOG_INFO,
                      _("Read %u bytes as %u packed bytes (%.1f %% of the data on the wire)"),
                      size, wire, size ? wire * 100.0 / size : 0.0);

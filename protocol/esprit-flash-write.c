@@ -197,6 +197,14 @@ esprit_flash_write (EspritLoader             *self,
   guint32 flash_size = _esprit_loader_get_flash_size (self);
   gboolean unchanged = FALSE;
 
+  /* What was known of these chunks no longer holds; a ROM's FLASH_BEGIN may erase more than
+   * it is asked to (§2), so after a ROM write nothing is known. */
+  if (_esprit_flash_is_rom (self))
+    _esprit_loader_note_chunks (self, 0, flash_size, ESPRIT_CHUNK_UNKNOWN);
+  else
+    _esprit_loader_note_chunks (self, addr, (guint32) MIN (len, G_MAXUINT32 - addr),
+                                ESPRIT_CHUNK_UNKNOWN);
+
   if (options == NULL)
     options = &defaults;
   ctx.deflate_cache = options->deflate_cache;

@@ -252,6 +252,12 @@ esprit_flash_erase_region (EspritLoader       *self,
   if (progress)
     progress (ESPRIT_PHASE_ERASING, 0, size, user_data);
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Erasing region (may be slow depending on size)..."));
+  /* A ROM's erase may reach past the range (§2 FLASH_BEGIN): forget everything then. */
+  if (_esprit_flash_is_rom (self))
+    _esprit_loader_note_chunks (self, 0, _esprit_loader_get_flash_size (self),
+                                ESPRIT_CHUNK_UNKNOWN);
+  else
+    _esprit_loader_note_chunks (self, addr, size, ESPRIT_CHUNK_UNKNOWN);
   if (_esprit_flash_is_rom (self))
     {
       if (!rom_erase (self, addr, size, cancellable, error))
@@ -286,6 +292,8 @@ esprit_flash_erase_all (EspritLoader       *self,
   if (progress)
     progress (ESPRIT_PHASE_ERASING, 0, 0, user_data);
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Erasing flash (this may take a while)..."));
+  _esprit_loader_note_chunks (self, 0, _esprit_loader_get_flash_size (self),
+                              ESPRIT_CHUNK_UNKNOWN);
   if (!_esprit_flash_is_rom (self))
     {
       if (!esprit_loader_command (self, ESPRIT_OP_ERASE_FLASH, NULL, 0, 0, 0,

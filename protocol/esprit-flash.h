@@ -5,6 +5,7 @@
 #pragma once
 
 #include "esprit-deflate-cache.h"
+#include "esprit-layout.h"
 #include "esprit-loader.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,11 @@ gboolean esprit_flash_read          (EspritLoader             *self,
                                      gpointer                  user_data,
                                      GCancellable             *cancellable,
                                      GError                  **error);
+/* What this loader's reads and writes have learnt of the flash's 4 KB chunks: Esprit's
+ * packed read tells erased chunks from the rest as it goes; writes and erases make the chunks
+ * they touch unknown again. NULL until a read after the flash size was detected.
+ * (transfer none) (nullable) */
+const EspritChunkMap *esprit_flash_get_chunk_map (EspritLoader      *self);
 gboolean esprit_flash_md5           (EspritLoader             *self,
                                      guint32                   addr,
                                      guint32                   size,

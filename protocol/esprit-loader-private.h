@@ -6,6 +6,7 @@
 #pragma once
 
 #include "esprit-attempt.h"
+#include "esprit-layout.h"
 #include "esprit-loader.h"
 #include "esprit-slip.h"
 
@@ -38,6 +39,9 @@ struct _EspritLoader
   gboolean           saw_ohai;         /* an OHAI frame went by while waiting for a reply */
   guint32            flash_size;
   gboolean           attached;
+  /* What reads and writes on this loader learnt of the flash's 4 KB chunks; made once the
+   * flash size is known. */
+  EspritChunkMap    *chunks;
 };
 
 
@@ -55,6 +59,14 @@ struct _EspritLoader
 guint32  _esprit_loader_get_flash_size (EspritLoader *self);
 void     _esprit_loader_set_flash_size (EspritLoader *self,
                                         guint32       size);
+/* Records that the chunks of [@addr, @addr + @len) are @state: ERASED or DATA for chunks
+ * wholly inside, learnt from a read; UNKNOWN forgets every chunk the range touches (after a
+ * write or an erase, whose real extent a ROM may widen, §2 FLASH_BEGIN). Nothing before the flash size
+ * is known. */
+void     _esprit_loader_note_chunks    (EspritLoader     *self,
+                                        guint32           addr,
+                                        guint32           len,
+                                        EspritChunkState  state);
 gboolean _esprit_loader_get_attached   (EspritLoader *self);
 void     _esprit_loader_set_attached   (EspritLoader *self,
                                         gboolean      attached);

@@ -37,6 +37,7 @@ static void
 esprit_loader_finalize (GObject *object)
 {
   esprit_slip_decoder_free (ESPRIT_LOADER (object)->decoder);
+  g_clear_pointer (&ESPRIT_LOADER (object)->chunks, esprit_chunk_map_free);
   G_OBJECT_CLASS (esprit_loader_parent_class)->finalize (object);
 }
 
@@ -165,7 +166,39 @@ void
 _esprit_loader_set_flash_size (EspritLoader *self,
                                guint32       size)
 {
+  if (self->chunks != NULL && esprit_chunk_map_get_flash_size (self->chunks) != size)
+    g_clear_pointer (&self->chunks, esprit_chunk_map_free);
   self->flash_size = size;
+}
+
+void
+_esprit_loader_note_chunks (EspritLoader     *self,
+                            guint32           addr,
+                            guint32           len,
+                            EspritChunkState  state)
+{
+  if (self->flash_size == 0 || len == 0)
+    return;
+  if (self->chunks == NULL)
+    self->chunks = esprit_chunk_map_new (self->flash_size);
+  if (state == ESPRIT_CHUNK_UNKNOWN)
+    {
+      guint64 from = addr / ESPRIT_CHUNK_SIZE * (guint64) ESPRIT_CHUNK_SIZE;
+      guint64 to = ((guint64) addr + len + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE *
+                   ESPRIT_CHUNK_SIZE;
+
+      esprit_chunk_map_set (self->chunks, (guint32) from,
+                            (guint32) (MIN (to, (guint64) G_MAXUINT32) - from), state);
+    }
+  else
+    esprit_chunk_map_set (self->chunks, addr, len, state);
+}
+
+const EspritChunkMap *
+esprit_flash_get_chunk_map (EspritLoader *self)
+{
+  g_return_val_if_fail (ESPRIT_IS_LOADER (self), NULL);
+  return self->chunks;
 }
 
 gboolean

@@ -15,6 +15,7 @@
 
 #include "esprit-device-info.h"
 #include "esprit-flash.h"
+#include "esprit-layout.h"
 #include "esprit-loader.h"
 #include "esprit-port-registry.h"
 #include "esprit-write-plan.h"
@@ -148,6 +149,15 @@ gboolean       esprit_session_md5             (EspritSession              *self,
                                                guint32                     addr,
                                                guint32                     size,
                                                guint8                      digest[16],
+                                               GCancellable               *cancellable,
+                                               GError                    **error);
+/* esprit-session-map.c: the flash map (esprit_flash_map_build) of the board: its layout
+ * read from it, and per region what the session's reads already learnt of the chunks (a
+ * packed read tells erased ones apart) or else one MD5 of the region. *@map stays NULL,
+ * without an error, when the flash size is unknown; @layout may be NULL. */
+gboolean       esprit_session_read_flash_map  (EspritSession              *self,
+                                               EspritLayout              **layout,
+                                               GPtrArray                 **map,
                                                GCancellable               *cancellable,
                                                GError                    **error);
 /* @size 0: the whole chip. Otherwise 4 KB multiples, refused past the flash's end. */

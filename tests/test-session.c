@@ -230,6 +230,144 @@ test_not_connected (void)
   g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED);
 }
 
+/* ---- the flash map ------------------------------------------------------------------ */
+
+/* Requests by opcode ("> 00 OP ..." trace lines). */
+static guint
+count_requests (Events     *ev,
+                const char *op)
+{
+  g_autofree char *want = g_strdup_printf ("%d > 00 %s ", ESPRIT_LOG_TRACE, op);
+  guint n = 0;
+
+  for (guint i = 0; i < ev->lines->len; i++)
+    n += g_str_has_prefix (ev->lines->pdata[i], want);
+  return n;
+}
+
+/* An ESP32 with the Arduino table (protocol-facts §10.1), an app in app0 and data in nvs. */
+static EspritSession *
+session_with_table (EspritPortRegistry *registry,
+                    Events             *ev,
+                    GBytes            **flash)
+{
+  EspritConnectOptions options = ESPRIT_CONNECT_OPTIONS_INIT;
+  EspritPartitionTable table = { .table_offset = ESPRIT_PARTITION_TABLE_OFFSET };
+  g_autoptr(GBytes) app = esprit_test_make_image (ESPRIT_CHIP_ESP32, 90000, 3, TRUE, 31);
+  g_autoptr(GBytes) nvs = esprit_test_random_bytes (0x2000, 32);
+  g_autoptr(GBytes) bin = NULL;
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  EspritSession *session;
+
+  options.registry = registry;
+  options.trace = TRUE;
+  session = esprit_session_new ("sim:esp32", &options);
+  esprit_session_set_event_func (session, on_event, ev, NULL);
+  g_assert_true (esprit_session_open (session, NULL, &error));
+  g_assert_no_error (error);
+  sim = esprit_sim_lookup_board (registry, "sim:esp32", FALSE);
+  g_assert_true (esprit_partition_table_add (&table, "nvs", 1, 0x02, 0x9000, 0x5000, 0));
+  g_assert_true (esprit_partition_table_add (&table, "otadata", 1, 0x00, 0xE000, 0x2000, 0));
+  g_assert_true (esprit_partition_table_add (&table, "app0", 0, 0x10, 0x10000, 0x140000, 0));
+  g_assert_true (esprit_partition_table_add (&table, "app1", 0, 0x11, 0x150000, 0x140000, 0));
+  g_assert_true (esprit_partition_table_add (&table, "spiffs", 1, 0x82, 0x290000, 0x170000, 0));
+  bin = esprit_partition_table_to_binary (&table, TRUE, &error);
+  g_assert_no_error (error);
+  esprit_sim_load_flash (sim, 0x8000, g_bytes_get_data (bin, NULL), g_bytes_get_size (bin));
+  esprit_sim_load_flash (sim, 0x10000, g_bytes_get_data (app, NULL), g_bytes_get_size (app));
+  esprit_sim_load_flash (sim, 0x9000, g_bytes_get_data (nvs, NULL), g_bytes_get_size (nvs));
+  g_assert_true (esprit_session_connect (session, NULL, &error));
+  g_assert_no_error (error);
+  *flash = esprit_sim_dup_flash (sim);
+  return session;
+}
+
+/* A whole-flash read through Esprit's packed read learns every chunk, erased or not, so the
+ * flash map after it asks for no MD5 and reads only the chunks holding data that the layout
+ * looks at; without it, each region costs an MD5. Both maps agree. */
+static void
+test_map_after_read (void)
+{
+  g_autoptr(EspritPortRegistry) registry = keeping_registry ();
+  Events ev = { g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr(EspritSession) session = NULL;
+  g_autoptr(EspritSession) fresh = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  g_autoptr(GPtrArray) map = NULL;
+  g_autoptr(GPtrArray) cold = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *buffer = g_malloc (4 * 1024 * 1024);
+  const EspritChunkMap *known;
+  const guint8 *want;
+  guint md5s, reads;
+
+  session = session_with_table (registry, &ev, &flash);
+  want = g_bytes_get_data (flash, NULL);
+  g_assert_true (esprit_session_read (session, 0, 4 * 1024 * 1024, buffer, NULL, &error));
+  g_assert_no_error (error);
+  known = esprit_flash_get_chunk_map (esprit_session_get_loader (session));
+  g_assert_nonnull (known);
+  for (guint32 at = 0; at < 4 * 1024 * 1024; at += ESPRIT_CHUNK_SIZE)
+    {
+      gboolean erased = TRUE;
+
+      for (guint32 i = 0; i < ESPRIT_CHUNK_SIZE && erased; i++)
+        erased = want[at + i] == 0xFF;
+      g_assert_cmpint (esprit_chunk_map_get (known, at), ==,
+                       erased ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA);
+    }
+
+  g_ptr_array_set_size (ev.lines, 0);
+  g_assert_true (esprit_session_read_flash_map (session, NULL, &map, NULL, &error));
+  g_assert_no_error (error);
+  md5s = count_requests (&ev, "13");
+  reads = count_requests (&ev, "e1") + count_requests (&ev, "d2");
+  g_test_message ("after a whole read: %u MD5s, %u reads", md5s, reads);
+  g_assert_cmpuint (md5s, ==, 0);
+  /* The partition table's chunk and the app's first chunks; erased chunks are not read. */
+  g_assert_cmpuint (reads, <=, 4);
+
+  /* A write makes what it touched unknown again. */
+  {
+    g_autoptr(EspritWritePlan) plan = esprit_write_plan_new ();
+    g_autoptr(GBytes) data = esprit_test_random_bytes (0x1000, 33);
+
+    esprit_write_plan_add (plan, 0x300000, data, "x.bin");
+    g_assert_true (esprit_session_write (session, plan, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (esprit_chunk_map_get (known, 0x300000), ==, ESPRIT_CHUNK_UNKNOWN);
+    g_assert_cmpint (esprit_chunk_map_get (known, 0x2FF000), ==, ESPRIT_CHUNK_ERASED);
+  }
+
+  /* The same board read cold: one MD5 per region whose contents are not told by its image. */
+  g_ptr_array_set_size (ev.lines, 0);
+  fresh = esprit_session_new ("sim:esp32", esprit_session_get_options (session));
+  esprit_session_close (session);
+  esprit_session_set_event_func (fresh, on_event, &ev, NULL);
+  g_assert_true (esprit_session_connect (fresh, NULL, &error));
+  g_assert_no_error (error);
+  g_ptr_array_set_size (ev.lines, 0);
+  g_assert_true (esprit_session_read_flash_map (fresh, NULL, &cold, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("cold: %u MD5s", count_requests (&ev, "13"));
+  g_assert_cmpuint (count_requests (&ev, "13"), >, 3);
+  g_assert_cmpuint (cold->len, ==, map->len);
+  for (guint i = 0; i < map->len; i++)
+    {
+      const EspritRegion *a = map->pdata[i];
+
+      if (a->offset >= 0x290000)   /* spiffs, written to since */
+        break;
+      g_assert_cmpstr (a->name, ==, ((EspritRegion *) cold->pdata[i])->name);
+      /* Knowing every chunk, a region part erased and part not (nvs) is "unknown" as a
+       * whole, where its one MD5 only says "data". */
+      if (a->contents != ESPRIT_CHUNK_UNKNOWN)
+        g_assert_cmpint (a->contents, ==, ((EspritRegion *) cold->pdata[i])->contents);
+    }
+  g_ptr_array_unref (ev.lines);
+}
+
 /* ---- the registry ------------------------------------------------------------------- */
 
 static EspritTransport *
@@ -345,6 +483,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/session/connect", test_connect);
+  g_test_add_func ("/esprit/session/map-after-read", test_map_after_read);
   g_test_add_func ("/esprit/session/no-stub-keeps-rom-baud", test_no_stub_keeps_rom_baud);
   g_test_add_func ("/esprit/session/stub-failure-rule", test_stub_failure_rule);
   g_test_add_func ("/esprit/session/disconnect-during-stub", test_disconnect_during_stub_fails);

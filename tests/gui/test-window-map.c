@@ -1,5 +1,6 @@
 /* test-window-map.c: the window's flash map on a virtual ESP32 holding a real partition
- * table: drawn after Identify, one region backed up, one region erased
+ * table: drawn after Identify, one region backed up, restored from a file, erased, and
+ * files dropped on regions
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "esprit-file-row.h"
 #include "esprit-layout.h"
 #include "esprit-test-util.h"
 #include "esprit-window-private.h"
@@ -227,6 +229,237 @@ test_erase_region (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The file chooser a region's "Restore From File…" opened (GtkFileChooserNative shows a
+ * GtkFileChooserDialog where there is no portal). */
+static GtkWidget *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WIDGET (w);
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_has_file (gpointer chooser)
+{
+  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (chooser);
+
+  return chosen != NULL;
+}
+
+/* A region's menu → "Restore From File…" → the chooser → the file is written at the
+ * region's offset, verified: those bytes of the flash are the file's, every other byte is
+ * as it was, and the map is read again. */
+static void
+test_restore_region (void)
+{
+  EspritSim *sim;
+  EspritWindow *window = window_with_table (&sim);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (0x3000, 24);
+  g_autoptr(GFile) file = write_file ("settings.bin", data);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autofree guint8 *want = NULL;
+  GtkWidget *chooser;
+  gsize len;
+
+  identify (window);
+  before = esprit_sim_dup_flash (sim);
+  len = g_bytes_get_size (before);
+  want = g_memdup2 (g_bytes_get_data (before, NULL), len);
+  memcpy (want + NVS_OFFSET, g_bytes_get_data (data, NULL), 0x3000);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.restore-region", "u",
+                                             region_index (window, "nvs")));
+  spin_until ((gboolean (*) (gpointer)) find_file_chooser, NULL, 5000);
+  chooser = find_file_chooser ();
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+  /* The chooser selects the file once it has loaded its folder. */
+  spin_until (chooser_has_file, chooser, 10000);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  spin_until (job_running, window, 5000);
+  wait_for_job (window);
+  after = esprit_sim_dup_flash (sim);
+  g_assert_cmpmem (g_bytes_get_data (after, NULL), g_bytes_get_size (after), want, len);
+  g_assert_cmpuint (region (window, "nvs")->contents, ==, ESPRIT_CHUNK_DATA);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A file one byte larger than the region is refused with a message naming both sizes, before
+ * anything is sent: no job runs and the flash is unchanged. One exactly as large goes. */
+static void
+test_restore_region_too_large (void)
+{
+  EspritSim *sim;
+  EspritWindow *window = window_with_table (&sim);
+  g_autoptr(GBytes) big = esprit_test_random_bytes (NVS_SIZE + 1, 25);
+  g_autoptr(GBytes) fits = esprit_test_random_bytes (NVS_SIZE, 26);
+  g_autoptr(GFile) big_file = write_file ("big.bin", big);
+  g_autoptr(GFile) fits_file = write_file ("fits.bin", fits);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  EspritJob *identify_job;
+  AdwMessageDialog *dialog;
+
+  identify (window);
+  identify_job = esprit_window_get_job (window);
+  before = esprit_sim_dup_flash (sim);
+  esprit_window_restore_region_from (window, region_index (window, "nvs"), big_file);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "big.bin"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "20481 bytes do not fit in "
+                                                                  "20480"));
+  g_assert_true (esprit_window_get_job (window) == identify_job);
+  after = esprit_sim_dup_flash (sim);
+  g_assert_true (g_bytes_equal (before, after));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_clear_pointer (&after, g_bytes_unref);
+
+  esprit_window_restore_region_from (window, region_index (window, "nvs"), fits_file);
+  g_assert_true (esprit_window_get_job (window) != identify_job);
+  wait_for_job (window);
+  after = esprit_sim_dup_flash (sim);
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (after, NULL) + NVS_OFFSET, NVS_SIZE,
+                   g_bytes_get_data (fits, NULL), NVS_SIZE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Emits the map view's drop target's "drop" at (@x, @y) of the view with one file. */
+static gboolean
+drop_on_map (EspritWindow *window,
+             GFile        *file,
+             double        x,
+             double        y)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window->map_view));
+  GSList one = { file, NULL };
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+  guint targets = 0;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, &one);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        {
+          g_signal_emit_by_name (c, "drop", &value, x, y, &handled);
+          targets++;
+        }
+    }
+  g_value_unset (&value);
+  g_assert_cmpuint (targets, ==, 1);
+  return handled;
+}
+
+static EspritFileRow *
+last_file_row (EspritWindow *window)
+{
+  EspritFileRow *last = NULL;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (window->file_list)); c;
+       c = gtk_widget_get_next_sibling (c))
+    if (ESPRIT_IS_FILE_ROW (c))
+      last = ESPRIT_FILE_ROW (c);
+  return last;
+}
+
+/* The point in the middle of region @name's row, in the map view's coordinates. */
+static graphene_point_t
+row_point (EspritWindow *window,
+           const char   *name)
+{
+  GtkWidget *list = gtk_widget_get_last_child (GTK_WIDGET (window->map_view));
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list),
+                                                              (int) region_index (window, name)));
+  graphene_point_t in_row = GRAPHENE_POINT_INIT (gtk_widget_get_width (row) / 2.0f,
+                                                 gtk_widget_get_height (row) / 2.0f), out;
+
+  g_assert_true (gtk_widget_compute_point (row, GTK_WIDGET (window->map_view), &in_row, &out));
+  return out;
+}
+
+static gboolean
+nvs_row_laid_out (gpointer window)
+{
+  EspritWindow *w = window;
+  graphene_point_t p = row_point (w, "nvs");
+
+  return esprit_flash_map_view_region_at (w->map_view, p.x, p.y) ==
+         (int) region_index (w, "nvs");
+}
+
+/* Dropping a file on a region's row or on its part of the bar puts the file in the flash
+ * list at the region's offset; a file larger than the region is refused with a message and
+ * not added; beside the regions a file goes where a drop anywhere puts it. */
+static void
+test_drop_on_region (void)
+{
+  EspritSim *sim;
+  EspritWindow *window = window_with_table (&sim);
+  g_autoptr(GBytes) small = esprit_test_random_bytes (0x2000, 27);
+  g_autoptr(GBytes) big = esprit_test_random_bytes (NVS_SIZE + 0x1000, 28);
+  g_autoptr(GBytes) app = esprit_test_make_image (ESPRIT_CHIP_ESP32, 50000, 2, TRUE, 29);
+  g_autoptr(GFile) small_file = write_file ("nvs-new.bin", small);
+  g_autoptr(GFile) big_file = write_file ("nvs-big.bin", big);
+  g_autoptr(GFile) app_file = write_file ("app.bin", app);
+  RowWait wait = { window, 1 };
+  AdwMessageDialog *dialog;
+  GtkWidget *bar;
+  graphene_point_t p, in_bar;
+  const EspritRegion *app0;
+  guint32 addr;
+
+  identify (window);
+  spin_ms (200);   /* laid out */
+  g_assert_cmpuint (n_rows (window), ==, 0);
+
+  /* On nvs's row, once the new rows are laid out (slower under the sanitizers). */
+  spin_until (nvs_row_laid_out, window, 10000);
+  p = row_point (window, "nvs");
+  g_assert_true (drop_on_map (window, small_file, p.x, p.y));
+  spin_until (rows_arrived, &wait, 5000);
+  g_assert_true (esprit_file_row_get_address (last_file_row (window), &addr));
+  g_assert_cmphex (addr, ==, NVS_OFFSET);
+
+  /* Too large for nvs: refused, no row. */
+  g_assert_true (drop_on_map (window, big_file, p.x, p.y));
+  spin_until ((gboolean (*) (gpointer)) find_dialog, NULL, 5000);
+  dialog = find_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "nvs-big.bin"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "24576 bytes do not fit in "
+                                                                  "20480"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_ms (100);
+  g_assert_cmpuint (n_rows (window), ==, 1);
+
+  /* On app0's part of the bar: the app goes to 0x10000. */
+  bar = gtk_widget_get_first_child (gtk_widget_get_next_sibling (
+          gtk_widget_get_first_child (GTK_WIDGET (window->map_view))));
+  g_assert_true (GTK_IS_DRAWING_AREA (bar));
+  app0 = region (window, "app0");
+  in_bar = GRAPHENE_POINT_INIT ((float) ((app0->offset + app0->size / 2.0) *
+                                         gtk_widget_get_width (bar) / (4.0 * 1024 * 1024)),
+                                gtk_widget_get_height (bar) / 2.0f);
+  g_assert_true (gtk_widget_compute_point (bar, GTK_WIDGET (window->map_view), &in_bar, &p));
+  g_assert_true (drop_on_map (window, app_file, p.x, p.y));
+  wait.n = 2;
+  spin_until (rows_arrived, &wait, 5000);
+  g_assert_true (esprit_file_row_get_address (last_file_row (window), &addr));
+  g_assert_cmphex (addr, ==, 0x10000);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static guint
 n_backup_rows (EspritWindow *window)
 {
@@ -234,11 +467,11 @@ n_backup_rows (EspritWindow *window)
 
   for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (window->backups_list)); c;
        c = gtk_widget_get_next_sibling (c))
-    n += ADW_IS_ACTION_ROW (c);
+    n += ADW_IS_ACTION_ROW (c) && !g_object_get_data (G_OBJECT (c), "esprit-backup-limit");
   return n;
 }
 
-/* "Back up first" (on by default): Erase… saves the whole flash, verified, as
+/* "Back up first" (on by default for a board seen for the first time): Erase… saves the whole flash, verified, as
  * esp8266-<mac>-<date>.img in the data folder before erasing; it is listed under Backups,
  * and restoring it gives the board its old bytes back. */
 static void
@@ -292,7 +525,7 @@ test_backup_first (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->backups_group)));
   g_assert_cmpuint (n_backup_rows (window), ==, 1);
 
-  /* Restore it: the old bytes again (and, backing up first, a second backup). */
+  /* Restore it: the old bytes again; the board has a backup now, so no second one. */
   file = g_file_new_for_path (path);
   spin_ms (1100);   /* a new second: a new name */
   esprit_window_restore_backup (window, file);
@@ -300,7 +533,8 @@ test_backup_first (void)
   restored = esprit_sim_dup_flash (sim);
   g_assert_cmpmem (g_bytes_get_data (restored, NULL), g_bytes_get_size (restored),
                    g_bytes_get_data (before, NULL), g_bytes_get_size (before));
-  g_assert_cmpuint (n_backup_rows (window), ==, 2);
+  g_assert_cmpuint (n_backup_rows (window), ==, 1);
+  g_assert_false (gtk_switch_get_active (window->backup_first_switch));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -329,8 +563,11 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/esprit/window-map/backup-first", test_backup_first);
   g_test_add_func ("/esprit/window-map/backup-region", test_backup_region);
+  g_test_add_func ("/esprit/window-map/drop-on-region", test_drop_on_region);
   g_test_add_func ("/esprit/window-map/erase-region", test_erase_region);
   g_test_add_func ("/esprit/window-map/identify", test_identify);
+  g_test_add_func ("/esprit/window-map/restore-region", test_restore_region);
+  g_test_add_func ("/esprit/window-map/restore-region-too-large", test_restore_region_too_large);
   rc = g_test_run ();
   g_free (work_dir);
   return rc;
