@@ -82,7 +82,7 @@ production_release (EspritProduction *p,
 typedef struct {
   EspritBoardAction  action;
   EspritWritePlan   *plan;         /* flash */
-  char              *backup_dir;   /* flash, erase: "Back up first" */
+  EspritBackupFirst *backup_first; /* flash, erase: "Back up first", or NULL */
   char              *path;         /* back up: the file */
   EspritProduction  *production;   /* flash on the production line */
   /* What the connect found, read on the main context once the job is over. */
@@ -97,7 +97,7 @@ board_work_free (gpointer data)
   BoardWork *w = data;
 
   g_clear_pointer (&w->plan, esprit_write_plan_free);
-  g_free (w->backup_dir);
+  g_clear_pointer (&w->backup_first, _esprit_backup_first_unref);
   g_free (w->path);
   g_clear_pointer (&w->production, _esprit_production_unref);
   g_free (w->chip);
@@ -136,7 +136,7 @@ board_func (EspritJob      *job,
           w->skipped = TRUE;
           return TRUE;
         }
-      if (_esprit_window_backup_first (session, w->backup_dir, cancellable, error) &&
+      if (_esprit_window_backup_first (session, w->backup_first, cancellable, error) &&
           esprit_session_write (session, w->plan, cancellable, error))
         return TRUE;
       /* Failed: plugged in again, it is flashed again. */
@@ -154,7 +154,7 @@ board_func (EspritJob      *job,
       /* Verified data only, through a temporary renamed at the end. */
       return esprit_session_read_to_file (session, 0, size, w->path, cancellable, error);
     case ESPRIT_BOARD_ACTION_ERASE:
-      return _esprit_window_backup_first (session, w->backup_dir, cancellable, error) &&
+      return _esprit_window_backup_first (session, w->backup_first, cancellable, error) &&
              esprit_session_erase (session, 0, 0, cancellable, error);
     default:
       g_return_val_if_reached (FALSE);
@@ -424,7 +424,7 @@ _esprit_window_boards_start_row (EspritWindow      *self,
         w->production = production_ref (self->production);
     }
   if (action == ESPRIT_BOARD_ACTION_FLASH || action == ESPRIT_BOARD_ACTION_ERASE)
-    w->backup_dir = _esprit_window_backup_first_dir (self);
+    w->backup_first = _esprit_window_backup_first_dir (self);
   if (action == ESPRIT_BOARD_ACTION_BACKUP)
     w->path = g_strdup (g_object_get_data (G_OBJECT (row), "esprit-backup-path"));
   options.baud = _esprit_window_get_baud (self);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "esprit-error.h"
+#include "esprit-flash.h"
 #include "esprit-i18n.h"
 #include "esprit-loader-private.h"
 #include "esprit-slip.h"
