@@ -248,9 +248,18 @@ flush_updates (gpointer data)
 static void
 queue_update (EspritJob *self)
 {
-  if (!g_atomic_int_exchange (&self->update_queued, TRUE))
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, flush_updates,
-                                g_object_ref (self), g_object_unref);
+  g_autoptr(GSource) source = NULL;
+
+  if (g_atomic_int_exchange (&self->update_queued, TRUE))
+    return;
+  /* Always through a source: g_main_context_invoke_full() runs the function in the calling
+   * (worker) thread whenever no thread holds the context at that moment, and the listeners
+   * touch widgets. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, flush_updates, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[esprit] job updates");
+  g_source_attach (source, self->context);
 }
 
 void
