@@ -13,7 +13,6 @@
 
 #include <glob.h>
 
-#include "esprit-i18n.h"
 #include "esprit-port-monitor.h"
 #include "esprit-port-monitor-private.h"
 

@@ -138,6 +138,18 @@ assert events[-1][\"event\"] == \"result\" and events[-1][\"result\"] == \"ok\"
 assert any(e[\"event\"] == \"connected\" and e[\"mac\"] for e in events)'"
 stop_sims
 
+# --- a board unplugged mid-write (its pty goes away): only that one fails, and says so
+start_boards up 3 --chip esp8266 --flash "$work/up" --listen pty --board-faults 2:unplug-after=40000
+second=$(sed -n 2p up.out)
+cli "${PORTS[@]}" --baud 921600 write_flash 0x0 blink.bin
+check "unplugged: exit 1" [ "$rc" = 1 ]
+check "unplugged: the 2 others verified" [ "$(grep -c 'Hash of data verified.' "$work/out")" = 2 ]
+check "unplugged: its reason in the summary" \
+  grep -q "^${second#/dev/} .*FAILED .*the board was unplugged" "$work/out"
+check "unplugged: its device node is gone" [ ! -e "$second" ]
+check "unplugged: summary 2 succeeded, 1 failed" has "3 boards: 2 succeeded, 1 failed"
+stop_sims
+
 # --- --fail-fast: a board that fails stops the others, cleanly
 start_boards ff 4 --chip esp8266 --listen pty --timing --board-faults 1:disconnect-after=100
 t0=$(date +%s)
