@@ -38,6 +38,7 @@ typedef struct {
   GHashTable   *present;          /* port → its board, while the port is there */
   GHashTable   *done_macs;        /* boards done in this run */
   EspritPortMonitor *monitor;
+  gint          finished;         /* a board ended: look at the ports again */
   gboolean      stop;
   gint          running;
 } Runner;
@@ -153,6 +154,7 @@ board_thread (gpointer data)
     g_cancellable_cancel (r->cancellable);
   esprit_cli_report_result (board);
   g_free (task);
+  g_atomic_int_set (&r->finished, 1);
   g_atomic_int_dec_and_test (&r->running);
   g_main_context_wakeup (NULL);
   return NULL;
@@ -340,7 +342,13 @@ run_many (EspritCli    *cli,
     redraw_id = g_timeout_add (REDRAW_INTERVAL_MS, redraw, &r);
 
   while (g_atomic_int_get (&r.running) > 0 || (cli->watch && !r.stop))
-    g_main_context_iteration (NULL, TRUE);
+    {
+      g_main_context_iteration (NULL, TRUE);
+      /* A board whose port left while it worked is forgotten once it ends, so that it is
+       * taken again when it comes back (no event may follow to say so). */
+      if (cli->watch && g_atomic_int_exchange (&r.finished, 0))
+        look_at_ports (&r);
+    }
 
   for (guint i = 0; i < r.boards->len; i++)
     {
