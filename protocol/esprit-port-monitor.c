@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glob.h>
+#include <stdlib.h>
 
 #include "esprit-port-monitor.h"
 #include "esprit-port-monitor-private.h"
@@ -212,15 +213,19 @@ list_matched (EspritPortMonitor *self)
         for (gsize k = 0; k < g.gl_pathc; k++)
           {
             const char *path = g.gl_pathv[k];
+            g_autofree char *target = NULL;
             EspritPortInfo *info;
 
             /* A symlink to a pty that closed dangles: that board is unplugged. */
             if (g_hash_table_contains (self->system, path) ||
                 !g_file_test (path, G_FILE_TEST_EXISTS))
               continue;
+            /* Named by what it points to: a link moved to another pty (a board unplugged and
+             * plugged in again between two looks) is another port. */
+            target = realpath (path, NULL);
             info = g_new0 (EspritPortInfo, 1);
             info->path = g_strdup (path);
-            esprit_port_info_set_label (info, NULL);
+            esprit_port_info_set_label (info, target);
             g_ptr_array_add (ports, info);
           }
       globfree (&g);

@@ -97,6 +97,30 @@ for k in 1 2 3; do flash_holds "w-$k" || all=1; done
 check "--watch: the 3 flashes hold the image" [ "$all" = 0 ]
 stop_sims
 
+# --- --watch: a board unplugged mid-write fails alone; plugged back in, it is taken again
+mkdir watch2
+"$ESPRIT_CLI" --watch --ports "$work/watch2/board*" --baud 921600 write_flash 0x0 blink.bin \
+  > watch2.out 2>&1 &
+watcher=$!
+start_sim u1 --chip esp8266 --flash "$work/u-1" --mac 5c:cf:7f:00:01:01 --unplug-after 40000
+ln -s "$PORT" watch2/board1
+for _ in $(seq 100); do grep -q "the board was unplugged" watch2.out && break; sleep 0.1; done
+check "--watch, unplugged: that board fails, saying so" grep -q "the board was unplugged" watch2.out
+# Plugged back in a moment later (a poll sees it gone): a new pty on the same flash, under
+# the same name.
+sleep 1.5
+start_sim u1b --chip esp8266 --flash "$work/u-1" --mac 5c:cf:7f:00:01:01
+ln -sfn "$PORT" watch2/board1
+for _ in $(seq 100); do grep -q "Hash of data verified." watch2.out && break; sleep 0.1; done
+kill -INT "$watcher"
+wait "$watcher"
+cp watch2.out "$work/out"
+check "--watch, unplugged: plugged back in, it is flashed" \
+  [ "$(grep -c 'Hash of data verified.' watch2.out)" = 1 ]
+check "--watch, unplugged: the summary has both runs" has "2 boards: 1 succeeded, 1 failed"
+check "--watch, unplugged: its flash holds the image" flash_holds u-1
+stop_sims
+
 # --- backups of 4 boards named by MAC equal their flashes
 for k in 1 2 3 4; do head -c 262144 /dev/urandom > "b4-$k"; done
 start_boards b4 4 --chip esp8266 --flash "$work/b4" --listen pty
