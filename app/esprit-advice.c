@@ -83,8 +83,10 @@ esprit_advice_hint (const GError *error)
       return g_strdup (_("Plug the board in and pick its port, or use a virtual board "
                          "(sim:esp8266)."));
     case ESPRIT_ERROR_DISCONNECTED:
-      return g_strdup (_("The board keeps what was written so far; the rest may be erased. "
-                         "Reconnect it and do the same again: that is safe."));
+      /* A USB board unplugged mid-job (or a cable that came loose) lands here too. */
+      return g_strdup (_("If the board was unplugged, plug it back in; a loose cable or a hub "
+                         "short of power does the same. It keeps what was written so far and "
+                         "the rest may be erased: doing the same again is safe."));
     case ESPRIT_ERROR_TIMEOUT:
     case ESPRIT_ERROR_CHECKSUM:
       return g_strdup (_("Trying again is safe. A lower speed or a shorter cable helps when "

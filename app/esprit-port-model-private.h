@@ -5,6 +5,7 @@
 #pragma once
 
 #include "esprit-mdns.h"
+#include "esprit-port-monitor.h"
 #include "esprit-port-model.h"
 
 G_BEGIN_DECLS
@@ -21,7 +22,7 @@ struct _EspritPortModel
   GPtrArray          *items;
   guint               n_real;
   guint               n_net;
-  guint               timer;
+  EspritPortMonitor  *monitor;   /* the real ports, hot-plugged */
   EspritPortRegistry *registry;
 
   /* Network boards: what Avahi reports (NULL without it) and what was typed. */

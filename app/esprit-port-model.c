@@ -10,8 +10,6 @@
 
 #include "esprit-port-model-private.h"
 
-#define PORT_POLL_SECONDS 2
-
 
 static const struct {
   const char *id;
@@ -62,7 +60,9 @@ esprit_port_model_dispose (GObject *object)
 {
   EspritPortModel *self = ESPRIT_PORT_MODEL (object);
 
-  g_clear_handle_id (&self->timer, g_source_remove);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->monitor);
   _esprit_port_model_ota_dispose (self);
   _esprit_port_model_classroom_dispose (self);
   G_OBJECT_CLASS (esprit_port_model_parent_class)->dispose (object);
@@ -87,11 +87,14 @@ esprit_port_model_class_init (EspritPortModelClass *klass)
   object_class->finalize = esprit_port_model_finalize;
 }
 
-static gboolean
-poll_ports (gpointer data)
+static void
+on_port_changed (EspritPortMonitor *monitor,
+                 EspritPortInfo    *info,
+                 EspritPortModel   *self)
 {
-  esprit_port_model_refresh (data);
-  return G_SOURCE_CONTINUE;
+  g_autoptr(GPtrArray) ports = esprit_port_monitor_dup_ports (monitor);
+
+  esprit_port_model_update (self, ports);
 }
 
 static void
@@ -114,10 +117,12 @@ esprit_port_model_new (void)
 {
   EspritPortModel *self = g_object_new (ESPRIT_TYPE_PORT_MODEL, NULL);
 
+  /* Boards come and go: udev says so where its events arrive, else the monitor looks
+   * again every couple of seconds. */
+  self->monitor = esprit_port_monitor_new (ESPRIT_PORT_MONITOR_AUTO);
+  g_signal_connect (self->monitor, "port-added", G_CALLBACK (on_port_changed), self);
+  g_signal_connect (self->monitor, "port-removed", G_CALLBACK (on_port_changed), self);
   esprit_port_model_refresh (self);
-  /* Boards come and go: look again every couple of seconds (there is no udev client here,
-   * and a poll of the few tty entries costs nothing). */
-  self->timer = g_timeout_add_seconds (PORT_POLL_SECONDS, poll_ports, self);
   return self;
 }
 
@@ -128,7 +133,10 @@ esprit_port_model_refresh (EspritPortModel *self)
 
   g_return_if_fail (ESPRIT_IS_PORT_MODEL (self));
 
-  ports = esprit_port_list ();
+  if (self->monitor == NULL)
+    return;
+  esprit_port_monitor_rescan (self->monitor);
+  ports = esprit_port_monitor_dup_ports (self->monitor);
   esprit_port_model_update (self, ports);
 }
 

@@ -18,11 +18,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EspritPortModel, esprit_port_model, ESPRIT, PORT_MODEL, GObject)
 
 /* A GListModel of EspritPortItem: the serial devices present (sorted by path), then the
- * virtual ESP8266 and ESP32 and the virtual classroom, which are always there, then the ArduinoOTA boards Avahi finds
- * and those added by address, the virtual ESP8266 (OTA) and "Add a board by address…". Lists the devices now and again every
- * couple of seconds while it lives. */
+ * virtual ESP8266 and ESP32 and the virtual classroom, which are always there, then the
+ * ArduinoOTA boards Avahi finds and those added by address, the virtual ESP8266 (OTA) and "Add
+ * a board by address…". Follows the devices while it lives (EspritPortMonitor: udev events,
+ * else polling). */
 EspritPortModel    *esprit_port_model_new               (void);
-/* Lists the devices again (what the timer does). */
+/* Lists the devices again now. */
 void                esprit_port_model_refresh           (EspritPortModel *self);
 /* Takes @ports (element-type EspritPortInfo) as the devices present: items for ports that
  * stay are kept, so a selection of one survives others coming and going. Emits

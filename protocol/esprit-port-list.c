@@ -51,6 +51,53 @@ esprit_port_is_esp_bridge (guint16 vid,
   return vid == ESPRESSIF_VID || esprit_port_bridge_name (vid, pid) != NULL;
 }
 
+G_DEFINE_BOXED_TYPE (EspritPortInfo, esprit_port_info, esprit_port_info_copy,
+                     esprit_port_info_free)
+
+EspritPortInfo *
+esprit_port_info_copy (const EspritPortInfo *info)
+{
+  EspritPortInfo *copy;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  copy = g_new0 (EspritPortInfo, 1);
+  copy->path = g_strdup (info->path);
+  copy->label = g_strdup (info->label);
+  copy->manufacturer = g_strdup (info->manufacturer);
+  copy->product = g_strdup (info->product);
+  copy->serial = g_strdup (info->serial);
+  copy->vid = info->vid;
+  copy->pid = info->pid;
+  return copy;
+}
+
+gboolean
+esprit_port_info_equal (const EspritPortInfo *a,
+                        const EspritPortInfo *b)
+{
+  return g_strcmp0 (a->path, b->path) == 0 && a->vid == b->vid && a->pid == b->pid &&
+         g_strcmp0 (a->serial, b->serial) == 0 && g_strcmp0 (a->label, b->label) == 0;
+}
+
+void
+esprit_port_info_set_label (EspritPortInfo *info,
+                            const char     *description)
+{
+  g_free (info->label);
+  /* "Product — Manufacturer" as the device names itself, else the bridge's usual name. */
+  if (info->product != NULL && info->manufacturer != NULL)
+    info->label = g_strdup_printf ("%s — %s", info->product, info->manufacturer);
+  else if (info->product != NULL)
+    info->label = g_strdup (info->product);
+  else if (esprit_port_bridge_name (info->vid, info->pid) != NULL)
+    info->label = g_strdup (esprit_port_bridge_name (info->vid, info->pid));
+  else if (description != NULL && g_strcmp0 (description, info->path) != 0)
+    info->label = g_strdup (description);
+  else
+    info->label = g_strdup (_("Serial port"));
+}
+
 void
 esprit_port_info_free (EspritPortInfo *info)
 {
@@ -100,17 +147,7 @@ esprit_port_list (void)
           info->product = g_strdup (sp_get_port_usb_product (ports[i]));
           info->serial = g_strdup (sp_get_port_usb_serial (ports[i]));
         }
-      /* "Product — Manufacturer" as the device names itself, else the bridge's usual name. */
-      if (info->product != NULL && info->manufacturer != NULL)
-        info->label = g_strdup_printf ("%s — %s", info->product, info->manufacturer);
-      else if (info->product != NULL)
-        info->label = g_strdup (info->product);
-      else if (esprit_port_bridge_name (info->vid, info->pid) != NULL)
-        info->label = g_strdup (esprit_port_bridge_name (info->vid, info->pid));
-      else if (desc != NULL && g_strcmp0 (desc, info->path) != 0)
-        info->label = g_strdup (desc);
-      else
-        info->label = g_strdup (_("Serial port"));
+      esprit_port_info_set_label (info, desc);
       g_ptr_array_add (list, info);
     }
   sp_free_port_list (ports);

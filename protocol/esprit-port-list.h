@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -18,7 +18,17 @@ typedef struct {
   guint16  pid;
 } EspritPortInfo;
 
-void        esprit_port_info_free  (EspritPortInfo *info);
+#define ESPRIT_TYPE_PORT_INFO (esprit_port_info_get_type ())
+GType           esprit_port_info_get_type  (void) G_GNUC_CONST;
+EspritPortInfo *esprit_port_info_copy      (const EspritPortInfo *info);
+void            esprit_port_info_free      (EspritPortInfo       *info);
+/* Whether @a and @b name the same device the same way (path, ids, serial, label). */
+gboolean        esprit_port_info_equal     (const EspritPortInfo *a,
+                                            const EspritPortInfo *b);
+/* Sets @info's label from its product and manufacturer, else the bridge's usual name, else
+ * @description (the OS's name for the port, may be NULL), else "Serial port". */
+void            esprit_port_info_set_label (EspritPortInfo       *info,
+                                            const char           *description);
 /* The ports libserialport finds, sorted by path. (transfer full) (element-type EspritPortInfo) */
 GPtrArray  *esprit_port_list       (void);
 /* A name for a USB bridge from its ids when the device gives no product string. */

@@ -24,6 +24,12 @@ EspritTransport *esprit_transport_rfc2217_open (const char *host_and_port,
                                                 guint       baud,
                                                 GError    **error);
 
+/* Shared: whether @errsv on an open tty means its device went away (a USB bridge unplugged:
+ * the kernel hangs the tty up, reads then see end of file and writes EIO), and the error
+ * that says so, ESPRIT_ERROR_DISCONNECTED "…: the board was unplugged". */
+gboolean         _esprit_errno_is_unplug      (int           errsv);
+void             _esprit_set_unplugged_error  (GError      **error,
+                                               const char   *path);
 /* Shared: waits until @fd is readable or @timeout_ms passed, honouring @cancellable.
  * Returns 1 readable, 0 timeout, -1 error. */
 int              _esprit_fd_wait_readable     (int           fd,

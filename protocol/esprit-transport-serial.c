@@ -52,9 +52,8 @@ check (EspritSerialTransport  *self,
     {
       int errsv = sp_last_error_code ();
 
-      if (errsv == EIO || errsv == ENXIO || errsv == ENODEV)
-        g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED,
-                     _("%s went away (unplugged?)"), self->path);
+      if (_esprit_errno_is_unplug (errsv))
+        _esprit_set_unplugged_error (error, self->path);
       else
         g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, "%s %s: %s", what, self->path,
                      g_strerror (errsv));
@@ -87,9 +86,8 @@ serial_read (EspritTransport  *transport,
     return -1;
   if (rc == 0)
     {
-      /* Readable but empty: the device is gone. */
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED, _("%s went away (unplugged?)"),
-                   self->path);
+      /* Readable but empty: the tty was hung up, the device is gone. */
+      _esprit_set_unplugged_error (error, self->path);
       return -1;
     }
   return rc;

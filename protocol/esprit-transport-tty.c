@@ -75,6 +75,20 @@ _esprit_set_open_error (GError     **error,
     }
 }
 
+gboolean
+_esprit_errno_is_unplug (int errsv)
+{
+  return errsv == EIO || errsv == ENXIO || errsv == ENODEV;
+}
+
+void
+_esprit_set_unplugged_error (GError     **error,
+                             const char  *path)
+{
+  g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED, _("%s: the board was unplugged"),
+               path);
+}
+
 int
 _esprit_fd_wait_readable (int            fd,
                           guint          timeout_ms,
@@ -121,8 +135,12 @@ tty_read (EspritTransport  *transport,
     return n;
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return 0;
-  g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED, _("%s went away: %s"), self->path,
-               n == 0 ? _("end of file") : g_strerror (errno));
+  /* Readable yet empty: the tty was hung up, its device is gone. */
+  if (n == 0 || _esprit_errno_is_unplug (errno))
+    _esprit_set_unplugged_error (error, self->path);
+  else
+    g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_DISCONNECTED, _("%s went away: %s"),
+                 self->path, g_strerror (errno));
   return -1;
 }
 
@@ -147,6 +165,11 @@ tty_write (EspritTransport  *transport,
             return FALSE;
           g_poll (&fd, 1, 50);
           continue;
+        }
+      if (n < 0 && _esprit_errno_is_unplug (errno))
+        {
+          _esprit_set_unplugged_error (error, self->path);
+          return FALSE;
         }
       if (n < 0)
         {
@@ -207,6 +230,11 @@ tty_set_baud (EspritTransport  *transport,
   tio.c_ospeed = baud;
   if (ioctl (self->fd, TCSETS2, &tio) < 0)
     {
+      if (_esprit_errno_is_unplug (errno))
+        {
+          _esprit_set_unplugged_error (error, self->path);
+          return FALSE;
+        }
       g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, _("Cannot set %u baud on %s: %s"),
                    baud, self->path, g_strerror (errno));
       return FALSE;
@@ -240,6 +268,11 @@ tty_set_lines (EspritTransport  *transport,
   /* One TIOCMSET for both lines: the unix-tight sequence depends on it (§3). */
   if (ioctl (self->fd, TIOCMSET, &lines) < 0)
     {
+      if (_esprit_errno_is_unplug (errno))
+        {
+          _esprit_set_unplugged_error (error, self->path);
+          return FALSE;
+        }
       g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_FAILED, _("Cannot set DTR/RTS on %s: %s"),
                    self->path, g_strerror (errno));
       return FALSE;

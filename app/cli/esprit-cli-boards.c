@@ -2,7 +2,9 @@
  *
  * Each board gets its own EspritSession in its own thread; a board that fails does not stop
  * the others unless --fail-fast, which cancels them all through one GCancellable. With
- * --watch the port list is polled and every board that appears gets the command once.
+ * --watch an EspritPortMonitor says when ports come and go (udev events, else polling; the
+ * --ports globs and files are polled, ptys raise no events) and every board that appears
+ * gets the command once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,8 +18,9 @@
 #include "esprit-cli-private.h"
 #include "esprit-error.h"
 #include "esprit-file-template.h"
+#include "esprit-port-monitor.h"
 
-/* How often --watch looks for new boards. */
+/* How often --watch looks for new boards where nothing tells it. */
 #define WATCH_INTERVAL_MS 1000
 #define REDRAW_INTERVAL_MS 100
 
@@ -35,6 +38,8 @@ typedef struct {
   /* --watch */
   GHashTable   *present;          /* port → its board, while the port is there */
   GHashTable   *done_macs;        /* boards done in this run */
+  EspritPortMonitor *monitor;
+  gint          finished;         /* a board ended: look at the ports again */
   gboolean      stop;
   gint          running;
 } Runner;
@@ -153,6 +158,7 @@ board_thread (gpointer data)
     g_cancellable_cancel (r->cancellable);
   esprit_cli_report_result (board);
   g_free (task);
+  g_atomic_int_set (&r->finished, 1);
   g_atomic_int_dec_and_test (&r->running);
   g_main_context_wakeup (NULL);
   return NULL;
@@ -184,14 +190,34 @@ redraw (gpointer data)
 }
 
 static GPtrArray *
-current_ports (EspritCli *cli)
+current_ports (Runner *r)
 {
+  EspritCli *cli = r->cli;
   GPtrArray *ports = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < cli->ports->len; i++)
     g_ptr_array_add (ports, g_strdup (cli->ports->pdata[i]));
   for (guint i = 0; i < cli->port_specs->len; i++)
-    esprit_cli_expand_ports (cli->port_specs->pdata[i], ports, NULL);
+    {
+      const char *spec = cli->port_specs->pdata[i];
+
+      /* "all": the ESP bridges the monitor knows of, as udev or the poll found them. */
+      if (g_str_equal (spec, "all"))
+        {
+          g_autoptr(GPtrArray) known = esprit_port_monitor_dup_ports (r->monitor);
+
+          for (guint k = 0; k < known->len; k++)
+            {
+              EspritPortInfo *p = known->pdata[k];
+
+              if (esprit_port_is_esp_bridge (p->vid, p->pid) &&
+                  !g_ptr_array_find_with_equal_func (ports, p->path, g_str_equal, NULL))
+                g_ptr_array_add (ports, g_strdup (p->path));
+            }
+        }
+      else
+        esprit_cli_expand_ports (spec, ports, NULL);
+    }
   return ports;
 }
 
@@ -207,18 +233,17 @@ board_finished (EspritCliBoard *board)
 }
 
 /* --watch: boards that left are forgotten (by port; their MAC stays done), new ones start. */
-static gboolean
-poll_ports (gpointer data)
+static void
+look_at_ports (Runner *r)
 {
-  Runner *r = data;
   g_autoptr(GPtrArray) ports = NULL;
   g_autoptr(GHashTable) now = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTableIter iter;
   gpointer key, value;
 
   if (r->stop)
-    return G_SOURCE_CONTINUE;
-  ports = current_ports (r->cli);
+    return;
+  ports = current_ports (r);
   for (guint i = 0; i < ports->len; i++)
     g_hash_table_add (now, ports->pdata[i]);
   g_hash_table_iter_init (&iter, r->present);
@@ -236,7 +261,44 @@ poll_ports (gpointer data)
       start_board (r, port, name);
       g_hash_table_insert (r->present, g_strdup (port), r->boards->pdata[r->boards->len - 1]);
     }
-  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_port_changed (EspritPortMonitor *monitor,
+                 EspritPortInfo    *info,
+                 Runner            *r)
+{
+  look_at_ports (r);
+}
+
+/* What --watch follows: the system's ports, and the paths the --ports globs and files name
+ * (polled by the monitor: a pty or a symlink to one raises no udev event). */
+static void
+watch_ports (Runner *r)
+{
+  EspritCli *cli = r->cli;
+
+  r->monitor = esprit_port_monitor_new (ESPRIT_PORT_MONITOR_AUTO);
+  esprit_port_monitor_set_interval (r->monitor, WATCH_INTERVAL_MS);
+  for (guint i = 0; i < cli->port_specs->len; i++)
+    {
+      const char *spec = cli->port_specs->pdata[i];
+
+      if (spec[0] == '@')
+        {
+          g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func (g_free);
+
+          esprit_cli_expand_ports (spec, listed, NULL);
+          for (guint k = 0; k < listed->len; k++)
+            if (g_path_is_absolute (listed->pdata[k]))
+              esprit_port_monitor_add_pattern (r->monitor, listed->pdata[k]);
+        }
+      else if (!g_str_equal (spec, "all"))
+        esprit_port_monitor_add_pattern (r->monitor, spec);
+    }
+  g_signal_connect (r->monitor, "port-added", G_CALLBACK (on_port_changed), r);
+  g_signal_connect (r->monitor, "port-removed", G_CALLBACK (on_port_changed), r);
+  look_at_ports (r);
 }
 
 static gboolean
@@ -258,7 +320,7 @@ run_many (EspritCli    *cli,
 {
   Runner r = { 0 };
   g_autoptr(GPtrArray) names = esprit_cli_port_names (ports);
-  guint redraw_id = 0, poll_id = 0, sigint_id = 0;
+  guint redraw_id = 0, sigint_id = 0;
   gboolean all_ok = TRUE;
 
   r.cli = cli;
@@ -272,10 +334,7 @@ run_many (EspritCli    *cli,
   r.done_macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (cli->watch)
-    {
-      poll_ports (&r);
-      poll_id = g_timeout_add (WATCH_INTERVAL_MS, poll_ports, &r);
-    }
+    watch_ports (&r);
   else
     {
       r.pending = ports->len;
@@ -287,7 +346,13 @@ run_many (EspritCli    *cli,
     redraw_id = g_timeout_add (REDRAW_INTERVAL_MS, redraw, &r);
 
   while (g_atomic_int_get (&r.running) > 0 || (cli->watch && !r.stop))
-    g_main_context_iteration (NULL, TRUE);
+    {
+      g_main_context_iteration (NULL, TRUE);
+      /* A board whose port left while it worked is forgotten once it ends, so that it is
+       * taken again when it comes back (no event may follow to say so). */
+      if (cli->watch && g_atomic_int_exchange (&r.finished, 0))
+        look_at_ports (&r);
+    }
 
   for (guint i = 0; i < r.boards->len; i++)
     {
@@ -302,8 +367,11 @@ run_many (EspritCli    *cli,
       g_source_remove (redraw_id);
       esprit_cli_redraw (cli, r.boards, TRUE);
     }
-  if (poll_id)
-    g_source_remove (poll_id);
+  if (r.monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (r.monitor, &r);
+      g_clear_object (&r.monitor);
+    }
   g_source_remove (sigint_id);
   esprit_cli_print_summary (cli, r.boards);
 

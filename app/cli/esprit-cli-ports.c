@@ -74,10 +74,12 @@ esprit_cli_expand_ports (const char  *spec,
     {
       glob_t g = { 0 };
 
-      /* No match is no board (yet): --watch waits for them. */
+      /* No match is no board (yet): --watch waits for them. A symlink whose pty went away
+       * is a board unplugged. */
       if (glob (spec, 0, NULL, &g) == 0)
         for (gsize i = 0; i < g.gl_pathc; i++)
-          add_unique (out, g.gl_pathv[i]);
+          if (g_file_test (g.gl_pathv[i], G_FILE_TEST_EXISTS))
+            add_unique (out, g.gl_pathv[i]);
       globfree (&g);
     }
   else

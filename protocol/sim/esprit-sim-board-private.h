@@ -55,6 +55,7 @@ struct _EspritSim
   guint            reset_gen;       /* bumps on every reset: firmware loops end */
   gboolean         quit;
   gboolean         disconnected;
+  gboolean         unplugged;
   gboolean         noise_sent;
   guint64          count_to_board;
   guint64          count_to_host;

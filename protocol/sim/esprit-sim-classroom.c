@@ -120,6 +120,8 @@ parse_faults (const char      *spec,
         faults->stall_ms = (guint) v;
       else if (g_str_equal (name, "disconnect-after"))
         faults->disconnect_after = v;
+      else if (g_str_equal (name, "unplug-after"))
+        faults->unplug_after = v;
       else
         return FALSE;
     }

@@ -62,11 +62,12 @@ main (int    argc,
   g_autofree char *chip = NULL, *flash = NULL, *size = NULL, *mac = NULL, *listen = NULL;
   gboolean timing = FALSE, plain_lines = FALSE;
   gint64 noise = 0, corrupt_tx = -1, corrupt_rx = -1, drop_frame = -1, stall_after = -1;
-  gint64 stall_ms = 0, disconnect_after = -1;
+  gint64 stall_ms = 0, disconnect_after = -1, unplug_after = -1;
   gint boards = 0;
   g_auto(GStrv) board_faults = NULL;
   g_autofree char *noise_s = NULL, *corrupt_tx_s = NULL, *corrupt_rx_s = NULL, *drop_s = NULL;
   g_autofree char *stall_after_s = NULL, *stall_ms_s = NULL, *disconnect_s = NULL;
+  g_autofree char *unplug_s = NULL;
   GOptionEntry entries[] = {
     { "chip", 0, 0, G_OPTION_ARG_STRING, &chip, N_("Chip: esp8266, esp32, esp32s2, esp32s3, esp32c3, esp32c6"), "CHIP" },
     { "flash", 0, 0, G_OPTION_ARG_FILENAME, &flash, N_("Keep the flash in FILE (created 0xFF-filled)"), "FILE" },
@@ -81,6 +82,7 @@ main (int    argc,
     { "stall-after", 0, 0, G_OPTION_ARG_STRING, &stall_after_s, N_("Stall after receiving N bytes"), "N" },
     { "stall-ms", 0, 0, G_OPTION_ARG_STRING, &stall_ms_s, N_("How long to stall"), "MS" },
     { "disconnect-after", 0, 0, G_OPTION_ARG_STRING, &disconnect_s, N_("Drop the link after N bytes"), "N" },
+    { "unplug-after", 0, 0, G_OPTION_ARG_STRING, &unplug_s, N_("Unplug the board after N bytes (a pty goes away)"), "N" },
     { "count-file", 0, 0, G_OPTION_ARG_FILENAME, &count_file, N_("Keep the byte counts of the wire in FILE (FILE-1, FILE-2... with --boards)"), "FILE" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events_file, N_("Append what the board does (boots, firmware it runs) to FILE"), "FILE" },
     { "boards", 0, 0, G_OPTION_ARG_INT, &boards, N_("Serve N boards, each with its own flash (FILE-1, FILE-2... or DIR/board-K.bin) and MAC"), "N" },
@@ -126,7 +128,8 @@ main (int    argc,
       (drop_s && !esprit_parse_count (drop_s, &drop_frame)) ||
       (stall_after_s && !esprit_parse_count (stall_after_s, &stall_after)) ||
       (stall_ms_s && !esprit_parse_count (stall_ms_s, &stall_ms)) ||
-      (disconnect_s && !esprit_parse_count (disconnect_s, &disconnect_after)))
+      (disconnect_s && !esprit_parse_count (disconnect_s, &disconnect_after)) ||
+      (unplug_s && !esprit_parse_count (unplug_s, &unplug_after)))
     {
       fprintf (stderr, "esprit-sim: fault counts are non-negative numbers\n");
       return 2;
@@ -138,6 +141,7 @@ main (int    argc,
   faults.stall_after_bytes = stall_after;
   faults.stall_ms = (guint) stall_ms;
   faults.disconnect_after = disconnect_after;
+  faults.unplug_after = unplug_after;
   config.timing = timing;
   config.flash_path = flash;
   config.events_path = events_file;

@@ -22,6 +22,10 @@
 
 /* ---- pty ---------------------------------------------------------------------------- */
 
+/* The slave fd each master's board keeps open, so that unplugging can close it too. */
+static GMutex slaves_lock;
+static GHashTable *slaves;
+
 int
 esprit_sim_pty_open (char   **slave_path,
                      GError **error)
@@ -50,8 +54,29 @@ esprit_sim_pty_open (char   **slave_path,
   tio.c_cflag = (tio.c_cflag & ~CBAUD) | BOTHER;
   tio.c_ispeed = tio.c_ospeed = 115200;
   ioctl (slave, TCSETS2, &tio);
-  /* The fd stays open for the life of the process on purpose. */
+  /* The fd stays open for the life of the process on purpose (until an unplug). */
+  g_mutex_lock (&slaves_lock);
+  if (slaves == NULL)
+    slaves = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (slaves, GINT_TO_POINTER (master), GINT_TO_POINTER (slave));
+  g_mutex_unlock (&slaves_lock);
   return master;
+}
+
+void
+esprit_sim_pty_unplug (int master)
+{
+  gpointer slave = NULL;
+  gboolean found;
+
+  g_mutex_lock (&slaves_lock);
+  found = slaves != NULL && g_hash_table_steal_extended (slaves, GINT_TO_POINTER (master), NULL,
+                                                         &slave);
+  g_mutex_unlock (&slaves_lock);
+  /* Closing the master hangs the slave up and removes its /dev/pts node. */
+  if (found)
+    close (GPOINTER_TO_INT (slave));
+  close (master);
 }
 
 /* The rate the client set on its end: Linux answers a master's TCGETS2 with the slave's
@@ -111,7 +136,7 @@ esprit_sim_serve_pty (EspritSim     *sim,
   GThread *out = g_thread_new ("sim-pty-out", pty_board_to_host, &link);
   guint8 buf[1024];
 
-  while (!g_atomic_int_get (stop))
+  while (!g_atomic_int_get (stop) && !esprit_sim_is_unplugged (sim))
     {
       struct pollfd pfd = { master, POLLIN, 0 };
       ssize_t n;
@@ -124,7 +149,10 @@ esprit_sim_serve_pty (EspritSim     *sim,
       else if (n < 0 && errno != EAGAIN && errno != EINTR)
         g_usleep (10000);
     }
+  /* The board side stops at the unplug too (its reads fail): then the pty can go. */
   g_thread_join (out);
+  if (esprit_sim_is_unplugged (sim))
+    esprit_sim_pty_unplug (master);
 }
 
 /* ---- TCP and RFC 2217: the server esprit-cli serve uses too ---------------------------- */

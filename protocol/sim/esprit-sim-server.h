@@ -12,7 +12,11 @@ G_BEGIN_DECLS
 /* Opens a pty pair; returns the master fd and sets *@slave_path. */
 int      esprit_sim_pty_open     (char         **slave_path,
                                   GError       **error);
-/* Serves @sim on the pty master until *@stop is set. */
+/* Unplugs the board on @master: closes both ends the sim holds, so the device node goes
+ * away and a client's reads see end of file, its writes EIO, as after a USB bridge leaves. */
+void     esprit_sim_pty_unplug   (int            master);
+/* Serves @sim on the pty master until *@stop is set, or until the unplug fault fires: then
+ * the pty is unplugged (esprit_sim_pty_unplug) and @master is closed on return. */
 void     esprit_sim_serve_pty    (EspritSim     *sim,
                                   int            master,
                                   volatile gint *stop);

@@ -123,7 +123,28 @@ count_and_check_disconnect (EspritSim *self,
       g_cond_broadcast (&self->cond);
       return TRUE;
     }
+  if (self->faults.unplug_after >= 0 &&
+      self->count_to_board + self->count_to_host + n >= (guint64) self->faults.unplug_after)
+    {
+      self->disconnected = TRUE;
+      self->unplugged = TRUE;
+      g_cond_broadcast (&self->cond);
+      return TRUE;
+    }
   return FALSE;
+}
+
+gboolean
+esprit_sim_is_unplugged (EspritSim *self)
+{
+  gboolean unplugged;
+
+  g_return_val_if_fail (ESPRIT_IS_SIM (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  unplugged = self->unplugged;
+  g_mutex_unlock (&self->lock);
+  return unplugged;
 }
 
 /* ---- host side ---------------------------------------------------------------------- */

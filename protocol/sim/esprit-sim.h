@@ -38,9 +38,12 @@ typedef struct {
   gint64  stall_after_bytes;  /* after receiving N bytes the board stops for stall_ms (-1: off) */
   guint   stall_ms;
   gint64  disconnect_after;   /* the link drops after N bytes in either direction (-1: off) */
+  /* The board is unplugged after N bytes in either direction: the link drops and, served on
+   * a pty, the device node goes away with it, as a USB bridge's does (-1: off). */
+  gint64  unplug_after;
 } EspritSimFaults;
 
-#define ESPRIT_SIM_FAULTS_NONE { 0, -1, -1, -1, -1, 0, -1 }
+#define ESPRIT_SIM_FAULTS_NONE { 0, -1, -1, -1, -1, 0, -1, -1 }
 
 typedef enum {
   ESPRIT_SIM_MODE_BOOTING,     /* printing the boot log */
@@ -72,6 +75,8 @@ void             esprit_sim_host_write      (EspritSim             *self,
                                              const guint8          *data,
                                              gsize                  len,
                                              guint                  baud);
+/* Whether the unplug fault has fired: the board is gone for good. */
+gboolean         esprit_sim_is_unplugged    (EspritSim             *self);
 /* Waits up to @timeout_ms for bytes; 0 at the deadline; -1 with ESPRIT_ERROR_DISCONNECTED
  * after a disconnect fault, or G_IO_ERROR_CANCELLED. */
 gssize           esprit_sim_host_read       (EspritSim             *self,

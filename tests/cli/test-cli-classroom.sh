@@ -97,6 +97,55 @@ for k in 1 2 3; do flash_holds "w-$k" || all=1; done
 check "--watch: the 3 flashes hold the image" [ "$all" = 0 ]
 stop_sims
 
+# --- --watch: a board unplugged mid-write fails alone; plugged back in, it is taken again
+mkdir watch2
+"$ESPRIT_CLI" --watch --ports "$work/watch2/board*" --baud 921600 write_flash 0x0 blink.bin \
+  > watch2.out 2>&1 &
+watcher=$!
+start_sim u1 --chip esp8266 --flash "$work/u-1" --mac 5c:cf:7f:00:01:01 --unplug-after 40000
+ln -s "$PORT" watch2/board1
+for _ in $(seq 100); do grep -q "the board was unplugged" watch2.out && break; sleep 0.1; done
+check "--watch, unplugged: that board fails, saying so" grep -q "the board was unplugged" watch2.out
+# Its node went with it (a link left dangling could meet another test's pty of that number).
+rm watch2/board1
+# Plugged back in a moment later (a poll sees it gone): a new pty on the same flash, under
+# the same name.
+sleep 1.5
+start_sim u1b --chip esp8266 --flash "$work/u-1" --mac 5c:cf:7f:00:01:01
+ln -s "$PORT" watch2/board1
+for _ in $(seq 100); do grep -q "Hash of data verified." watch2.out && break; sleep 0.1; done
+kill -INT "$watcher"
+wait "$watcher"
+cp watch2.out "$work/out"
+check "--watch, unplugged: plugged back in, it is flashed" \
+  [ "$(grep -c 'Hash of data verified.' watch2.out)" = 1 ]
+check "--watch, unplugged: the summary has both runs" has "2 boards: 1 succeeded, 1 failed"
+check "--watch, unplugged: its flash holds the image" flash_holds u-1
+stop_sims
+
+# --- --watch: a port that leaves while its board works (the link goes, the board does not)
+# is forgotten once the board ends, so its return is noticed (and left alone, known by MAC)
+mkdir watch3
+"$ESPRIT_CLI" --watch --ports "$work/watch3/board*" --baud 921600 write_flash 0x0 blink.bin \
+  > watch3.out 2>&1 &
+watcher=$!
+start_sim r1 --chip esp8266 --flash "$work/r-1" --mac 5c:cf:7f:00:02:01 --timing
+ln -s "$PORT" watch3/board1
+for _ in $(seq 50); do grep -q "Writing at" watch3.out && break; sleep 0.1; done
+rm watch3/board1
+for _ in $(seq 100); do grep -q "Hash of data verified." watch3.out && break; sleep 0.1; done
+# The same board comes back, freshly powered (waiting in its loader, as on a pty it does).
+kill "${sims[-1]}"
+start_sim r1b --chip esp8266 --flash "$work/r-1" --mac 5c:cf:7f:00:02:01
+ln -s "$PORT" watch3/board1
+for _ in $(seq 100); do grep -q "left alone" watch3.out && break; sleep 0.1; done
+kill -INT "$watcher"
+wait "$watcher"
+cp watch3.out "$work/out"
+check "--watch, link gone mid-write: that write completes" has "Hash of data verified."
+check "--watch, link gone mid-write: back, it is seen again" has "1 seen again and left alone"
+stop_sims
+
 # --- backups of 4 boards named by MAC equal their flashes
 for k in 1 2 3 4; do head -c 262144 /dev/urandom > "b4-$k"; done
 start_boards b4 4 --chip esp8266 --flash "$work/b4" --listen pty
@@ -136,6 +185,18 @@ import json, sys
 events = [json.loads(l) for l in sys.stdin]
 assert events[-1][\"event\"] == \"result\" and events[-1][\"result\"] == \"ok\"
 assert any(e[\"event\"] == \"connected\" and e[\"mac\"] for e in events)'"
+stop_sims
+
+# --- a board unplugged mid-write (its pty goes away): only that one fails, and says so
+start_boards up 3 --chip esp8266 --flash "$work/up" --listen pty --board-faults 2:unplug-after=40000
+second=$(sed -n 2p up.out)
+cli "${PORTS[@]}" --baud 921600 write_flash 0x0 blink.bin
+check "unplugged: exit 1" [ "$rc" = 1 ]
+check "unplugged: the 2 others verified" [ "$(grep -c 'Hash of data verified.' "$work/out")" = 2 ]
+check "unplugged: its reason in the summary" \
+  grep -q "^${second#/dev/} .*FAILED .*the board was unplugged" "$work/out"
+check "unplugged: its device node is gone" [ ! -e "$second" ]
+check "unplugged: summary 2 succeeded, 1 failed" has "3 boards: 2 succeeded, 1 failed"
 stop_sims
 
 # --- --fail-fast: a board that fails stops the others, cleanly

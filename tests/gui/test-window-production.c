@@ -142,7 +142,7 @@ test_usb_boards (void)
   g_autoptr(GPtrArray) none = usb_ports (1, 0);
 
   /* Only these boards, not the machine's own ports. */
-  g_clear_handle_id (&window->ports->timer, g_source_remove);
+  g_signal_handlers_disconnect_by_data (window->ports->monitor, window->ports);
   esprit_port_model_update (window->ports, one);
   g_assert_true (esprit_window_select_port (window, "sim:esp8266?mac=24:0a:c4:00:00:01"));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->boards_group)));
