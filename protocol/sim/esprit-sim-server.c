@@ -105,8 +105,14 @@ pty_board_to_host (gpointer data)
 
   while (!g_atomic_int_get (link->stop))
     {
-      gssize n = esprit_sim_host_read (link->sim, buf, sizeof buf, pty_client_baud (link->fd), 50,
-                                       NULL, NULL);
+      gssize n;
+
+      /* The client's rate when the bytes arrive, not when the wait began: a client that
+       * has just changed its rate (CHANGE_BAUDRATE) must not see the answer garbled. */
+      if (!esprit_sim_host_wait (link->sim, 50))
+        continue;
+      n = esprit_sim_host_read (link->sim, buf, sizeof buf, pty_client_baud (link->fd), 0, NULL,
+                                NULL);
 
       if (n < 0)
         break;

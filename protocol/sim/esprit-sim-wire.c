@@ -231,6 +231,37 @@ esprit_sim_host_read (EspritSim     *self,
   return (gssize) got;
 }
 
+gboolean
+esprit_sim_host_wait (EspritSim *self,
+                      guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean ready = FALSE;
+
+  g_return_val_if_fail (ESPRIT_IS_SIM (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 wake = deadline;
+
+      if (self->disconnected ||
+          (!wire_empty (&self->to_host) && wire_peek (&self->to_host)->at <= now))
+        {
+          ready = TRUE;
+          break;
+        }
+      if (now >= deadline)
+        break;
+      if (!wire_empty (&self->to_host))
+        wake = MIN (wake, wire_peek (&self->to_host)->at);
+      g_cond_wait_until (&self->cond, &self->lock, wake);
+    }
+  g_mutex_unlock (&self->lock);
+  return ready;
+}
+
 void
 esprit_sim_host_flush (EspritSim *self)
 {

@@ -86,6 +86,10 @@ gssize           esprit_sim_host_read       (EspritSim             *self,
                                              guint                  timeout_ms,
                                              GCancellable          *cancellable,
                                              GError               **error);
+/* Waits up to @timeout_ms until a byte the board sent has finished arriving (or the board
+ * disconnected): a bridge then samples its receiver's rate at that instant and reads. */
+gboolean         esprit_sim_host_wait       (EspritSim             *self,
+                                             guint                  timeout_ms);
 /* Discards what the board sent and the host has not read. */
 void             esprit_sim_host_flush      (EspritSim             *self);
 /* Modem lines (TRUE = asserted = pin at 0 V): DTR drives GPIO0, RTS drives EN (§3). */
