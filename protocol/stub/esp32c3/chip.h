@@ -18,8 +18,15 @@
 #define SPI_OFF_USER         0x18
 #define SPI_OFF_USER1        0x1C
 #define SPI_OFF_USER2        0x20
+#define SPI_OFF_MOSI_DLEN    0x24
 #define SPI_OFF_MISO_DLEN    0x28
 #define SPI_OFF_W0           0x58
+/* §12.4 controller-idle check: SPI0 (0x60003000) FSM EM_ST [6:4], SPI1 CMD MST_ST [3:0]; both read 0 when
+ * neither the cache (SPI0) nor SPI1 is in a transaction. */
+#define SPI_IDLE_REG_A       (SPI1_BASE + 0x00)
+#define SPI_IDLE_MASK_A      0xFu
+#define SPI_IDLE_REG_B       (0x60003000u + 0x54)
+#define SPI_IDLE_MASK_B      0x70u
 #define SPI_USR_ADDR_SHIFT   0
 
 #define CHIP_RESET_REG       0x60008000u

@@ -15,7 +15,10 @@
 
 #include "chip.h"
 
+/* A test harness may route register accesses through its own model. */
+#ifndef REG
 #define REG(addr) (*(volatile uint32_t *) (addr))
+#endif
 
 /* Busy-waits about @us microseconds, draining the UART meanwhile (stub-family.c). */
 void     family_delay_us (uint32_t us);
@@ -28,6 +31,8 @@ void     spi_init        (void);
 int      spi_read        (uint32_t addr, void *dst, uint32_t len);
 int      spi_write       (uint32_t addr, const void *src, uint32_t len);
 int      spi_erase       (uint32_t cmd_bit, uint32_t addr);   /* SPI_CMD_SE / _BE / _CE */
+/* Clears the flash's write protection when it is set (before a write or an erase). */
+int      spi_unlock      (void);
 
 #define SPI_CMD_WREN  (1u << 30)
 #define SPI_CMD_RDSR  (1u << 27)
