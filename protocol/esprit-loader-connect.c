@@ -176,6 +176,34 @@ esprit_loader_connect (EspritLoader       *self,
   return TRUE;
 }
 
+/* The ESP32 ROM sets its divider from the crystal it estimated by calibrating the RTC against
+ * the 8 MHz oscillator, which drifts: esptool (ESP32ROM.change_baud, get_rom_cal_crystal_freq)
+ * reads that estimate, cali × 15625 × CK8M_FREQ / 40 Hz, takes the real crystal to be 40 MHz
+ * above 33 MHz and 26 MHz below, and asks for rate × estimate / crystal, so that the UART
+ * ends up at the rate itself. */
+#define ESP32_RTCCALICFG1     0x3FF5F06Cu   /* TIMERS_RTC_CALI_VALUE in [31:7] */
+#define ESP32_EFUSE_BLK0_RD4  0x3FF5A010u   /* EFUSE_RD_CK8M_FREQ in [7:0] */
+
+static gboolean
+esp32_rom_rate (EspritLoader  *self,
+                guint          baud,
+                guint32       *rom_rate,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  guint32 cali, ck8m;
+  double estimate, crystal;
+
+  if (!esprit_loader_read_reg (self, ESP32_RTCCALICFG1, &cali, cancellable, error) ||
+      !esprit_loader_read_reg (self, ESP32_EFUSE_BLK0_RD4, &ck8m, cancellable, error))
+    return FALSE;
+  estimate = (double) ((cali >> 7) & 0x01FFFFFFu) * 15625.0 * (ck8m & 0xFFu) / 40.0;
+  crystal = estimate > 33e6 ? 40e6 : 26e6;
+  /* An eFuse without CK8M_FREQ gives no estimate: the ROM's own rate is all there is. */
+  *rom_rate = estimate > 0 ? (guint32) (baud * estimate / crystal) : baud;
+  return TRUE;
+}
+
 gboolean
 esprit_loader_change_baud (EspritLoader  *self,
                            guint          baud,
@@ -183,6 +211,7 @@ esprit_loader_change_baud (EspritLoader  *self,
                            GError       **error)
 {
   guint8 data[8];
+  guint32 asked = baud;
 
   if (self->kind == ESPRIT_LOADER_ROM &&
       !(esprit_chip_get_info (self->chip)->rom_caps & ESPRIT_ROM_CAN_CHANGE_BAUD))
@@ -192,9 +221,12 @@ esprit_loader_change_baud (EspritLoader  *self,
                    esprit_chip_get_info (self->chip)->name);
       return FALSE;
     }
+  if (self->kind == ESPRIT_LOADER_ROM && self->chip == ESPRIT_CHIP_ESP32 &&
+      !esp32_rom_rate (self, baud, &asked, cancellable, error))
+    return FALSE;
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Changing baud rate to %u"), baud);
   /* §2: old rate 0 for a ROM, the current one for a stub. */
-  esprit_write_le32 (data, baud);
+  esprit_write_le32 (data, asked);
   esprit_write_le32 (data + 4, self->kind == ESPRIT_LOADER_ROM
                                  ? 0 : esprit_transport_get_baud (self->transport));
   if (!esprit_loader_command (self, ESPRIT_OP_CHANGE_BAUDRATE, data, 8, 0, 0,

@@ -76,6 +76,7 @@ struct _EspritSim
 
   GHashTable      *regs;            /* addr -> value for writable registers */
   guint32          efuse[4];
+  guint            xtal_mhz;        /* ESP32 crystal (40 or 26); 0: 40 (esprit-sim-regs.c) */
 };
 
 /* esprit-sim-wire.c */

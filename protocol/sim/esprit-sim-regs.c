@@ -37,12 +37,13 @@ _esprit_sim_chip (EspritSim *self)
  * model: its date bits are not known here and read 0.
  * RTCCALICFG1 (0x3FF5F06C) holds the ROM's RTC calibration, TIMERS_RTC_CALI_VALUE in [31:7];
  * the ROM takes the crystal to be cali * 15625 * CLK8M_FREQ / 40 Hz (esptool
- * get_rom_cal_crystal_freq). model: 2028 gives 40.40 MHz, the +1 % the 8 MHz oscillator's
- * drift makes of a 40 MHz crystal, which a standard client compensates (issue 10 item 5). */
+ * get_rom_cal_crystal_freq) and sets its UART divider for CHANGE_BAUDRATE from that estimate.
+ * model: the estimate is 1 % high, the drift the 8 MHz oscillator's calibration shows, which a
+ * standard client compensates (esptool ESP32ROM.change_baud; issue 10 item 5): 2028 for a
+ * 40 MHz crystal (40.40 MHz), 1318 for a 26 MHz one (26.24 MHz). */
 #define ESP32_RTCCALICFG1   0x3FF5F06Cu
 #define ESP32_EFUSE_WORD(n) (0x3FF5A000u + 4 * (n))
 #define ESP32_APB_CTL_DATE  0x3FF6607Cu
-#define ESP32_RTC_CALI      2028u
 #define ESP32_CK8M_FREQ     0x33u
 
 static const struct {
@@ -55,8 +56,30 @@ static const struct {
   { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (5), 1u << 20 },
   { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (6), 1u << 2 },
   { ESPRIT_CHIP_ESP32, ESP32_APB_CTL_DATE, 1u << 31 },
-  { ESPRIT_CHIP_ESP32, ESP32_RTCCALICFG1, ESP32_RTC_CALI << 7 },
 };
+
+static guint
+esp32_xtal_hz (EspritSim *self)
+{
+  return self->xtal_mhz == 26 ? 26000000u : 40000000u;
+}
+
+/* The calibration value that makes the ROM's estimate 1 % above the crystal. */
+static guint32
+esp32_rtc_cali (EspritSim *self)
+{
+  guint64 drifted = (guint64) esp32_xtal_hz (self) * 101 / 100;
+
+  return (guint32) ((drifted * 40 + 15625u * ESP32_CK8M_FREQ / 2) / (15625u * ESP32_CK8M_FREQ));
+}
+
+void
+_esprit_sim_set_crystal (EspritSim *self,
+                         guint      mhz)
+{
+  g_return_if_fail (mhz == 40 || mhz == 26);
+  self->xtal_mhz = mhz;
+}
 
 guint
 _esprit_sim_rom_baud (EspritSim *self,
@@ -66,10 +89,10 @@ _esprit_sim_rom_baud (EspritSim *self,
 
   if (self->config.chip != ESPRIT_CHIP_ESP32)
     return requested;
-  /* The ESP32 ROM computes its divider from the crystal it calibrated, not the real 40 MHz:
-   * the wire runs at requested × 40 MHz / its estimate. */
-  rom_xtal = (guint64) ESP32_RTC_CALI * 15625u * ESP32_CK8M_FREQ / 40u;
-  return (guint) ((requested * (guint64) 40000000u + rom_xtal / 2) / rom_xtal);
+  /* The ESP32 ROM computes its divider from the crystal it calibrated, not the real one:
+   * the wire runs at requested × crystal / its estimate. */
+  rom_xtal = (guint64) esp32_rtc_cali (self) * 15625u * ESP32_CK8M_FREQ / 40u;
+  return (guint) ((requested * (guint64) esp32_xtal_hz (self) + rom_xtal / 2) / rom_xtal);
 }
 
 guint32
@@ -82,6 +105,8 @@ _esprit_sim_read_reg (EspritSim *self,
 
   if (addr == REG_CHIP_MAGIC)
     return info->magic[0];
+  if (self->config.chip == ESPRIT_CHIP_ESP32 && addr == ESP32_RTCCALICFG1)
+    return esp32_rtc_cali (self) << 7;
   for (guint i = 0; i < G_N_ELEMENTS (fixed_regs); i++)
     if (fixed_regs[i].chip == self->config.chip && fixed_regs[i].addr == addr)
       return fixed_regs[i].value;
@@ -89,9 +114,10 @@ _esprit_sim_read_reg (EspritSim *self,
     return self->efuse[(addr - info->mac_base) / 4];
   if (addr == info->uart_clkdiv_reg)
     {
-      /* The ROM clocks its UART from 2 × 26 MHz on ESP8266 and from the 40 MHz crystal on the
-       * ESP32 family (the §4 crystal formula inverted). */
-      guint64 clock = info->xtal_clkdiv_divisor == 2 ? 52000000u : 40000000u;
+      /* The ROM clocks its UART from 2 × 26 MHz on ESP8266 and from the crystal on the ESP32
+       * family (40 MHz, or 26 on an ESP32 so built; the §4 crystal formula inverted). */
+      guint64 clock = info->xtal_clkdiv_divisor == 2 ? 52000000u
+                    : self->config.chip == ESPRIT_CHIP_ESP32 ? esp32_xtal_hz (self) : 40000000u;
       guint baud = _esprit_sim_board_get_baud (self);
 
       return (guint32) ((clock + baud / 2) / baud) & 0xFFFFF;

@@ -184,15 +184,6 @@ limit_seconds (gsize data_len, gsize payload_len, guint baud, double *overlap)
   return wire + erase + program;
 }
 
-static gint64 dbg_t0;
-static void
-dbg_progress (EspritPhase phase, guint64 done, guint64 total, gpointer data)
-{
-  if (g_getenv ("BENCH_TRACE"))
-    fprintf (stderr, "%8.3f phase %d %llu/%llu\n", (g_get_monotonic_time () - dbg_t0) / 1e6, phase,
-             (unsigned long long) done, (unsigned long long) total);
-}
-
 /* Returns the write's seconds over the wire+flash limit (*@secs: the write alone). */
 static double
 bench_write (EspritChip chip, GBytes *img, guint baud, gboolean rom, double *secs)
@@ -215,8 +206,8 @@ bench_write (EspritChip chip, GBytes *img, guint baud, gboolean rom, double *sec
     compress2 (tmp, &clen, g_bytes_get_data (img, NULL), len, 9);
   session_open (&s, sim, baud, rom);
   esprit_sim_get_wire_counts (sim, &b0, &h0);
-  t0 = dbg_t0 = g_get_monotonic_time ();
-  if (!esprit_flash_write (s.loader, 0, img, &opts, dbg_progress, NULL, NULL, &error))
+  t0 = g_get_monotonic_time ();
+  if (!esprit_flash_write (s.loader, 0, img, &opts, NULL, NULL, NULL, &error))
     g_error ("write: %s", error->message);
   *secs = (g_get_monotonic_time () - t0) / 1e6;
   wire_since (sim, &b0, &h0, &out, &in);
