@@ -284,6 +284,19 @@ esprit_loader_hard_reset (EspritLoader  *self,
   return esprit_reset_run (self->transport, ESPRIT_RESET_HARD, 0, NULL, error);
 }
 
+/* RUN_USER_CODE: the ESP8266's stubs return into the ROM's flash boot (§6); Esprit's stub
+ * from version 2 on resets the ESP32-S3, -C3 and -C6 by their RTC watchdog, which samples
+ * the boot pins again (protocol/stub/family/stub-family.c). */
+static gboolean
+stub_runs_user_code (EspritLoader *self)
+{
+  if (self->chip == ESPRIT_CHIP_ESP8266)
+    return TRUE;
+  return self->kind == ESPRIT_LOADER_ESPRIT_STUB && self->stub_version >= 2 &&
+         (self->chip == ESPRIT_CHIP_ESP32S3 || self->chip == ESPRIT_CHIP_ESP32C3 ||
+          self->chip == ESPRIT_CHIP_ESP32C6);
+}
+
 gboolean
 esprit_loader_finish (EspritLoader  *self,
                       EspritAfter    after,
@@ -299,11 +312,12 @@ esprit_loader_finish (EspritLoader  *self,
       esprit_loader_log (self, ESPRIT_LOG_INFO, _("Soft resetting..."));
       if (self->kind == ESPRIT_LOADER_ROM)
         return begin_end (self, 1, cancellable, error);
-      if (self->chip == ESPRIT_CHIP_ESP8266)
+      if (stub_runs_user_code (self))
         return esprit_loader_send (self, ESPRIT_OP_RUN_USER_CODE, NULL, 0, 0, cancellable, error) &&
                esprit_transport_drain (self->transport, error);
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
-                   _("A soft reset from the stub only exists on the ESP8266"));
+      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
+                           _("This chip's stub cannot start the program (soft reset): use "
+                             "--after hard_reset"));
       return FALSE;
 
     case ESPRIT_AFTER_NO_RESET:

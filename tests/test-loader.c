@@ -358,6 +358,40 @@ test_hard_reset_runs_program (void)
   g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
 }
 
+/* --after soft_reset through Esprit's stub: RUN_USER_CODE starts the program on the ESP8266
+ * and (a watchdog reset, which samples the boot pins again) on the S3, C3 and C6; the ESP32
+ * and S2 stubs have no such reset, which the host says. */
+static void
+test_soft_reset_from_stub (void)
+{
+  for (int chip = 0; chip < ESPRIT_N_CHIPS; chip++)
+    {
+      g_autoptr(EspritSim) sim = NULL;
+      g_autoptr(EspritLoader) loader = connect_to (chip, &sim, NULL);
+      g_autoptr(GBytes) img = esprit_test_make_image (chip, 3000, 1, chip != ESPRIT_CHIP_ESP8266, 1);
+      g_autoptr(GError) error = NULL;
+      gboolean runs = chip != ESPRIT_CHIP_ESP32 && chip != ESPRIT_CHIP_ESP32S2;
+
+      g_assert_true (esprit_loader_run_stub (loader, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (esprit_loader_get_kind (loader), ==, ESPRIT_LOADER_ESPRIT_STUB);
+      g_assert_true (esprit_flash_write (loader, 0, img, NULL, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (esprit_loader_finish (loader, ESPRIT_AFTER_SOFT_RESET, NULL, &error), ==,
+                       runs);
+      if (!runs)
+        {
+          g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpint (esprit_test_wait_mode (sim, ESPRIT_SIM_MODE_APP), ==, ESPRIT_SIM_MODE_APP);
+      /* The ESP8266's stub jumps into the ROM's flash boot with the boot mode latched as it
+       * was; the watchdog reset samples the pins again: flash boot. */
+      g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, chip == ESPRIT_CHIP_ESP8266 ? 1 : 3);
+    }
+}
+
 /* The stub's READ_FLASH flow control, with the board's stub personality: a stub the board
  * trusts, uploaded and started with MEM_END. */
 static void
@@ -582,6 +616,7 @@ main (int    argc,
   g_test_add_func ("/esprit/loader/cancel", test_cancel);
   g_test_add_func ("/esprit/loader/hard-reset-runs-program", test_hard_reset_runs_program);
   g_test_add_func ("/esprit/loader/packed-read-erased-16mb", test_packed_read_erased_16mb);
+  g_test_add_func ("/esprit/loader/soft-reset-from-stub", test_soft_reset_from_stub);
   g_test_add_func ("/esprit/loader/stub-every-esp32", test_stub_every_esp32);
   g_test_add_func ("/esprit/loader/stub-read-flash", test_stub_read_flash);
   g_test_add_func ("/esprit/loader/reset-sequences", test_reset_sequences);

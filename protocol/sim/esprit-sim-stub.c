@@ -263,8 +263,21 @@ sim_run_user_code (void *ctx)
 {
   SimStub *s = ctx;
 
-  /* §6: the ESP8266 stub returns into the ROM's flash boot. */
-  s->next = ESPRIT_SIM_MODE_APP;
+  /* §6: the ESP8266 stub returns into the ROM's flash boot; Esprit's S3, C3 and C6 stubs
+   * reset the chip by its RTC watchdog, which samples the boot pins again
+   * (protocol/stub/family/stub-family.c): the board boots per the lines, as after a
+   * software reboot of the loader. */
+  s->next = _esprit_sim_chip (s->sim) == ESPRIT_CHIP_ESP8266 ? ESPRIT_SIM_MODE_APP
+                                                               : SIM_MODE_SOFT_REBOOT;
+}
+
+static gboolean
+runs_user_code (EspritChip chip,
+                gboolean   extensions)
+{
+  return chip == ESPRIT_CHIP_ESP8266 ||
+         (extensions && (chip == ESPRIT_CHIP_ESP32S3 || chip == ESPRIT_CHIP_ESP32C3 ||
+                         chip == ESPRIT_CHIP_ESP32C6));
 }
 
 static void
@@ -333,8 +346,8 @@ _esprit_sim_run_stub (EspritSim *sim,
     .flash_attach = sim_attach,
     .read_reg = sim_read_reg,
     .write_reg = sim_write_reg,
-    /* §2: RUN_USER_CODE exists in the ESP8266 stub only. */
-    .run_user_code = _esprit_sim_chip (sim) == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
+    /* §2: RUN_USER_CODE exists in the ESP8266's stubs and in Esprit's for the S3, C3, C6. */
+    .run_user_code = runs_user_code (_esprit_sim_chip (sim), extensions) ? sim_run_user_code : NULL,
     .reboot = sim_reboot,
     .poll = NULL,   /* the simulated wire buffers every byte */
     .work = sim_work,

@@ -34,6 +34,9 @@
 #define CHIP_RESET_BIT       (1u << 31)
 
 #define RWDT_CONFIG0         0x600B1C00u
+/* RUN_USER_CODE: esptool's watchdog reset (§12.5, esptool esp32c3.py watchdog_reset; the
+ * S3 and C6 classes use it with their own addresses): CONFIG1 the timeout. */
+#define RWDT_CONFIG1         0x600B1C04u
 #define RWDT_WPROTECT        0x600B1C18u
 #define RWDT_INT_CLR         0x600B1C30u
 #define RWDT_INT_BIT         (1u << 31)

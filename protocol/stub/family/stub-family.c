@@ -300,6 +300,25 @@ hal_reboot (void *ctx)
     ;
 }
 
+#ifdef RWDT_CONFIG1
+/* RUN_USER_CODE: the chip samples its strapping pins again on an RTC watchdog reset but not
+ * on a software system reset (ESP32-C3 TRM 7.1: power-on, RTC WDT, brownout, super WDT and
+ * glitch resets latch them), so a watchdog reset boots the flash once the host has let go
+ * of the boot pin, where reboot (below) comes back to the ROM loader. The watchdog as
+ * esptool's watchdog_reset sets it (§12.5): timeout 2000 slow-clock cycles, stage 0 resets
+ * the whole chip (5 << 28), enabled. */
+static void
+hal_run_user_code (void *ctx)
+{
+  REG (RWDT_WPROTECT) = RWDT_KEY;
+  REG (RWDT_CONFIG1) = 2000;
+  REG (RWDT_CONFIG0) = (1u << 31) | (5u << 28) | (1u << 8) | 2u;
+  REG (RWDT_WPROTECT) = 0;
+  for (;;)
+    ;
+}
+#endif
+
 static void
 watchdogs_off (void)
 {
@@ -339,8 +358,13 @@ family_stub_main (void)
     .flash_attach = hal_attach,
     .read_reg = hal_read_reg,
     .write_reg = hal_write_reg,
-    /* The entry shim never returns to the ROM, so there is no way back to its flash boot. */
+    /* The entry shim never returns to the ROM's flash boot: RUN_USER_CODE resets the chip
+     * by its watchdog where esptool gives the facts (S3, C3, C6); elsewhere 0xC3. */
+#ifdef RWDT_CONFIG1
+    .run_user_code = hal_run_user_code,
+#else
     .run_user_code = 0,
+#endif
     .reboot = hal_reboot,
     .poll = hal_poll,
     .work = 0,
