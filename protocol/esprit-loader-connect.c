@@ -173,7 +173,7 @@ esprit_loader_connect (EspritLoader       *self,
   /* A stub left running by an earlier session (--after no_reset_stub) may be Esprit's. */
   if (self->kind == ESPRIT_LOADER_STUB)
     return _esprit_loader_identify_stub (self, cancellable, error);
-  return TRUE;
+  return _esprit_loader_usb_jtag_watchdogs_off (self, cancellable, error);
 }
 
 /* The ESP32 ROM sets its divider from the crystal it estimated by calibrating the RTC against

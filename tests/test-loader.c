@@ -358,6 +358,48 @@ test_hard_reset_runs_program (void)
   g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
 }
 
+/* A board reached through its chip's USB-Serial/JTAG (303A:1001): the host resets it with
+ * the USB-JTAG sequence, which the controller's reset logic takes into download mode where
+ * the classic one boots the flash, and turns off the RTC watchdog that the ROM leaves
+ * running on that path, feeding the super watchdog by hardware (§12.5, as esptool). */
+static void
+test_usb_jtag_serial (void)
+{
+  static const struct {
+    EspritChip chip;
+    guint32    config0, swd_conf, auto_feed;
+  } boards[] = {
+    { ESPRIT_CHIP_ESP32S3, 0x60008098, 0x600080B4, 1u << 31 },
+    { ESPRIT_CHIP_ESP32C3, 0x60008090, 0x600080AC, 1u << 31 },
+    { ESPRIT_CHIP_ESP32C6, 0x600B1C00, 0x600B1C1C, 1u << 18 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
+    {
+      g_autoptr(EspritTransport) transport = NULL;
+      g_autoptr(EspritSim) sim = esprit_test_new_board (boards[i].chip, &transport);
+      g_autoptr(EspritLoader) loader = esprit_loader_new (transport);
+      g_autoptr(GError) error = NULL;
+      guint32 value = 0;
+
+      _esprit_sim_set_usb_jtag (sim);
+      g_assert_false (esprit_loader_connect (loader, ESPRIT_BEFORE_CLASSIC_RESET, 2,
+                                             ESPRIT_CHIP_AUTO, NULL, NULL, NULL, &error));
+      g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC);
+      g_clear_error (&error);
+
+      g_assert_true (esprit_loader_connect (loader, ESPRIT_BEFORE_DEFAULT_RESET, 0,
+                                            ESPRIT_CHIP_AUTO, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (esprit_loader_get_chip (loader), ==, boards[i].chip);
+      g_assert_true (esprit_loader_read_reg (loader, boards[i].config0, &value, NULL, &error));
+      g_assert_cmphex (value, ==, 0);
+      g_assert_true (esprit_loader_read_reg (loader, boards[i].swd_conf, &value, NULL, &error));
+      g_assert_cmphex (value & boards[i].auto_feed, ==, boards[i].auto_feed);
+      g_assert_no_error (error);
+    }
+}
+
 /* --after soft_reset through Esprit's stub: RUN_USER_CODE starts the program on the ESP8266
  * and (a watchdog reset, which samples the boot pins again) on the S3, C3 and C6; the ESP32
  * and S2 stubs have no such reset, which the host says. */
@@ -618,6 +660,7 @@ main (int    argc,
   g_test_add_func ("/esprit/loader/packed-read-erased-16mb", test_packed_read_erased_16mb);
   g_test_add_func ("/esprit/loader/soft-reset-from-stub", test_soft_reset_from_stub);
   g_test_add_func ("/esprit/loader/stub-every-esp32", test_stub_every_esp32);
+  g_test_add_func ("/esprit/loader/usb-jtag-serial", test_usb_jtag_serial);
   g_test_add_func ("/esprit/loader/stub-read-flash", test_stub_read_flash);
   g_test_add_func ("/esprit/loader/reset-sequences", test_reset_sequences);
   return g_test_run ();

@@ -94,6 +94,13 @@ guint    _esprit_sim_rom_baud          (EspritSim    *self,
  * RTC-calibrated estimate follow it (esprit-sim-regs.c). */
 void     _esprit_sim_set_crystal       (EspritSim    *self,
                                         guint         mhz);
+/* The host talks to an ESP32-S3, -C3 or -C6 board through the chip's own USB-Serial/JTAG
+ * (303A:1001) instead of a bridge: the lines drive the controller's reset logic and the ROM
+ * leaves its RTC watchdog running (esprit-sim-boot.c, esprit-sim-regs.c). */
+void     _esprit_sim_set_usb_jtag      (EspritSim    *self);
+gboolean _esprit_sim_usb_jtag          (EspritSim    *self);
+/* At every boot of such a board: its ROM's watchdog registers as it leaves them. */
+void     _esprit_sim_usb_jtag_boot     (EspritSim    *self);
 /* The chip the board is (esprit-sim-regs.c). */
 EspritChip _esprit_sim_chip            (EspritSim    *self);
 

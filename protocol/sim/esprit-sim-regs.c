@@ -81,6 +81,65 @@ _esprit_sim_set_crystal (EspritSim *self,
   self->xtal_mhz = mhz;
 }
 
+/* The RTC watchdog and super watchdog of the chips with a USB-Serial/JTAG (protocol-facts
+ * §12.5): their registers take writes only while the matching write-protect register holds
+ * its key. esptool says that on the USB-Serial/JTAG path "the RTC WDT and SWD watchdog are
+ * not reset and can then reset the board during flashing": model: there the ROM leaves the
+ * RTC watchdog enabled (EN b31, stage 0 set) and the super watchdog without auto-feed; how
+ * soon either would fire is not known here, so the board only shows the registers. */
+typedef struct {
+  EspritChip chip;
+  guint32    config0, wprotect, swd_conf, swd_wprotect, swd_key, swd_auto_feed;
+} SimWatchdog;
+
+#define RWDT_KEY 0x50D83AA1u
+
+static const SimWatchdog watchdogs[] = {
+  { ESPRIT_CHIP_ESP32S3, 0x60008098, 0x600080B0, 0x600080B4, 0x600080B8, 0x8F1D312A, 1u << 31 },
+  { ESPRIT_CHIP_ESP32C3, 0x60008090, 0x600080A8, 0x600080AC, 0x600080B0, 0x8F1D312A, 1u << 31 },
+  { ESPRIT_CHIP_ESP32C6, 0x600B1C00, 0x600B1C18, 0x600B1C1C, 0x600B1C20, 0x50D83AA1, 1u << 18 },
+};
+
+static const SimWatchdog *
+watchdog_of (EspritSim *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (watchdogs); i++)
+    if (watchdogs[i].chip == self->config.chip)
+      return &watchdogs[i];
+  return NULL;
+}
+
+/* FALSE when a write to @addr is dropped by the watchdogs' write protection. */
+static gboolean
+watchdog_write_allowed (EspritSim *self,
+                        guint32    addr)
+{
+  const SimWatchdog *w = watchdog_of (self);
+
+  if (w == NULL)
+    return TRUE;
+  /* CONFIG0 .. FEED share WPROTECT; the super watchdog has its own. */
+  if (addr >= w->config0 && addr < w->wprotect)
+    return _esprit_sim_read_reg (self, w->wprotect) == RWDT_KEY;
+  if (addr == w->swd_conf)
+    return _esprit_sim_read_reg (self, w->swd_wprotect) == w->swd_key;
+  return TRUE;
+}
+
+void
+_esprit_sim_usb_jtag_boot (EspritSim *self)
+{
+  const SimWatchdog *w = watchdog_of (self);
+
+  if (w == NULL || !self->usb_jtag)
+    return;
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (w->config0),
+                       GUINT_TO_POINTER ((1u << 31) | (5u << 28)));
+  g_hash_table_remove (self->regs, GUINT_TO_POINTER (w->wprotect));
+  g_hash_table_remove (self->regs, GUINT_TO_POINTER (w->swd_conf));
+  g_hash_table_remove (self->regs, GUINT_TO_POINTER (w->swd_wprotect));
+}
+
 guint
 _esprit_sim_rom_baud (EspritSim *self,
                       guint      requested)
@@ -235,6 +294,8 @@ _esprit_sim_write_reg (EspritSim *self,
   const EspritSpiRegs *spi = &esprit_chip_get_info (self->config.chip)->spi;
   guint32 old = _esprit_sim_read_reg (self, addr);
 
+  if (!watchdog_write_allowed (self, addr))
+    return;
   value = (old & ~mask) | (value & mask);
   if (addr == spi->base && (value & (1u << 18)))
     {
