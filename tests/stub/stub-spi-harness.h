@@ -1,6 +1,7 @@
-/* stub-spi-harness.h: forced into protocol/stub/family/stub-spi.c when test-stub-spi builds
- * it for the host: every register access goes through the test's model of the controllers
- * and the flash (test-stub-spi.c).
+/* stub-spi-harness.h: forced into protocol/stub/family/stub-spi.c and stub-usj.c when
+ * test-stub-spi and test-stub-usj build
+ * them for the host: every register access goes through the test's model of the controllers
+ * (and the flash).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -44,4 +44,11 @@
 #define SWD_WPROTECT         0x600080B0u
 #define SWD_KEY              0x8F1D312Au
 
+/* §12.3 USB-Serial/JTAG; the ROM's UartDev.buff_uart_no (offset 24 of what the ROM's
+ * GetUartDevice returns: its fixed address moved between chip revisions) is 3 when the ROM
+ * was entered over it. */
+#define USJ_BASE             0x60043000u
+#define USJ_ROM_GET_UART_DEVICE 1
+#define USJ_UART_NO          3u
+
 #endif /* CHIP_H */

@@ -45,4 +45,10 @@
 #define SWD_WPROTECT         0x600B1C20u
 #define SWD_KEY              0x50D83AA1u
 
+/* §12.3 USB-Serial/JTAG; the ROM's UartDev.buff_uart_no (read as esptool v4 reads it, a word
+ * & 0xFF) is 3 when the ROM was entered over it. */
+#define USJ_BASE             0x6000F000u
+#define USJ_UART_NO_REG      0x4087F580u
+#define USJ_UART_NO          3u
+
 #endif /* CHIP_H */

@@ -46,4 +46,10 @@
 #define SWD_WPROTECT         0x600080B8u
 #define SWD_KEY              0x8F1D312Au
 
+/* §12.3 USB-Serial/JTAG; the ROM's UartDev.buff_uart_no (read as esptool v4 reads it, a word
+ * & 0xFF) is 4 when the ROM was entered over it (ESP_ROM_USB_SERIAL_DEVICE_NUM). */
+#define USJ_BASE             0x60038000u
+#define USJ_UART_NO_REG      0x3FCEF14Cu
+#define USJ_UART_NO          4u
+
 #endif /* CHIP_H */

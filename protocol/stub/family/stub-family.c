@@ -44,6 +44,7 @@ typedef struct {
   uint32_t            tx_head;
   uint32_t            tx_tail;
   uint8_t             tx[TX_RING];
+  int                 usj;        /* the host's link is the USB-Serial/JTAG, not UART0 */
   esprit_stub_state_t state;
 } Machine;
 
@@ -83,11 +84,54 @@ tx_count (void)
   return (REG (UART_STATUS) >> 16) & UART_TXCNT_MASK;
 }
 
+static void
+rx_put (Machine *m, uint8_t c)
+{
+  uint32_t next = m->rx_head + 1 == RX_RING ? 0 : m->rx_head + 1;
+
+  if (next == m->rx_tail)
+    m->rx_lost++;
+  else
+    {
+      m->rx[m->rx_head] = c;
+      m->rx_head = next;
+    }
+}
+
+#ifdef USJ_BASE
+/* The same over the USB-Serial/JTAG FIFO: whatever was sent goes out in a packet as soon as
+ * the ring is empty (a frame need not wait for 64 bytes). */
+static void
+usj_poll (Machine *m)
+{
+  int c, sent = 0;
+
+  while (m->tx_tail != m->tx_head && usj_putc (m->tx[m->tx_tail]))
+    {
+      m->tx_tail = m->tx_tail + 1 == TX_RING ? 0 : m->tx_tail + 1;
+      sent = 1;
+    }
+  if (sent && m->tx_tail == m->tx_head)
+    usj_flush ();
+  while ((c = usj_getc ()) >= 0)
+    rx_put (m, (uint8_t) c);
+}
+#endif
+
 void
 family_rx_poll (void)
 {
   Machine *m = &machine;
-  uint32_t n = REG (UART_STATUS) & UART_RXCNT_MASK;
+  uint32_t n;
+
+#ifdef USJ_BASE
+  if (m->usj)
+    {
+      usj_poll (m);
+      return;
+    }
+#endif
+  n = REG (UART_STATUS) & UART_RXCNT_MASK;
 
   if (m->tx_tail != m->tx_head)
     {
@@ -104,18 +148,7 @@ family_rx_poll (void)
   /* §12.2: on the ESP32 the FIFO is read at 0x3FF40000 and the count trusted, as esptool's
    * own stub does in its interrupt handler (stub_io.c). */
   while (n--)
-    {
-      uint8_t c = (uint8_t) REG (UART_FIFO);
-      uint32_t next = m->rx_head + 1 == RX_RING ? 0 : m->rx_head + 1;
-
-      if (next == m->rx_tail)
-        m->rx_lost++;
-      else
-        {
-          m->rx[m->rx_head] = c;
-          m->rx_head = next;
-        }
-    }
+    rx_put (m, (uint8_t) REG (UART_FIFO));
 }
 
 #if defined(__XTENSA__)
@@ -196,8 +229,14 @@ hal_tx_flush (void *ctx)
 {
   Machine *m = ctx;
 
-  while (m->tx_tail != m->tx_head || tx_count ())
-    family_rx_poll ();
+#ifdef USJ_BASE
+  if (m->usj)
+    while (m->tx_tail != m->tx_head || !usj_tx_idle ())
+      family_rx_poll ();
+  else
+#endif
+    while (m->tx_tail != m->tx_head || tx_count ())
+      family_rx_poll ();
   family_delay_us (2000);   /* the last byte leaves the shift register, even at 9600 baud */
 }
 
@@ -210,6 +249,11 @@ hal_set_baud (void *ctx, uint32_t new_baud, uint32_t old_baud)
   uint32_t reg = REG (UART_CLKDIV);
   uint32_t div16 = (reg & UART_CLKDIV_INT_MASK) << 4 | ((reg >> 20) & 0xFu);
 
+#ifdef USJ_BASE
+  /* USB has no baud rate: the reply went out, nothing to switch. */
+  if (((Machine *) ctx)->usj)
+    return;
+#endif
   if (old_baud == 0)
     old_baud = 115200;
   if (new_baud == 0)
@@ -375,6 +419,10 @@ family_stub_main (void)
   for (uint32_t *p = &_bss_start; p < &_bss_end; p++)
     *p = 0;
 
+#ifdef USJ_BASE
+  /* §12.3: talk over the link the host used to reach the ROM. */
+  m->usj = usj_in_use ();
+#endif
   /* §12.2 "If you poll": no UART interrupts (the CPU's are masked too). */
   REG (UART_INT_ENA) = 0;
   REG (UART_INT_CLR) = 0xFFFFFFFFu;

@@ -26,6 +26,17 @@ void     family_delay_us (uint32_t us);
  * so that the 128-byte FIFO does not overflow while the flash is busy. */
 void     family_rx_poll  (void);
 
+/* The USB-Serial/JTAG FIFO (stub-usj.c; S3, C3, C6 only): whether the ROM was entered over
+ * it, a received byte or -1, 1 if @c went into the FIFO (0: full), send what it holds, and
+ * whether it has room (everything handed over has been taken). */
+#ifdef USJ_BASE
+int      usj_in_use      (void);
+int      usj_getc        (void);
+int      usj_putc        (uint8_t c);
+void     usj_flush       (void);
+int      usj_tx_idle     (void);
+#endif
+
 /* The SPI flash controller (stub-spi.c); each returns 0 on success. */
 void     spi_init        (void);
 int      spi_read        (uint32_t addr, void *dst, uint32_t len);
