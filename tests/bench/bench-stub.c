@@ -281,6 +281,16 @@ ratio (char *buf, gsize size, double rom, double stub)
   return buf;
 }
 
+/* "8.85 s", or @none when the ROM cannot do it. */
+static const char *
+seconds (char *buf, gsize size, double secs, const char *none)
+{
+  if (secs <= 0)
+    return none;
+  g_snprintf (buf, size, "%.2f s", secs);
+  return buf;
+}
+
 /* The table of one chip: stub and ROM, and the ratio the stub wins. */
 static void
 bench_chip (EspritChip chip, gboolean quick, gboolean fast, GString *table)
@@ -294,16 +304,16 @@ bench_chip (EspritChip chip, gboolean quick, gboolean fast, GString *table)
   gboolean rom_reads = esprit_chip_get_info (chip)->rom_caps & ESPRIT_ROM_CAN_READ_SLOW;
   guint32 size = quick ? 256 * 1024 : FLASH_4MB;
   double stub_s, rom_s, w1, w2, r1, r2, secs, rom_secs;
-  char buf[32];
+  char buf[32], rom_buf[32];
 
   printf ("# %s (timing model on); program %zu B in a 4 MB flash; program content: %s\n",
           chip_name (chip), g_bytes_get_size (program), what);
   stub_s = bench_backup (chip, program, FAST_BAUD, TRUE, FALSE, size, size);
   rom_s = rom_reads ? bench_backup (chip, program, FAST_BAUD, FALSE, TRUE, size,
                                     quick ? 8192 : ROM_READ_SAMPLE) : 0;
-  g_string_append_printf (table, "| %s | %u KB backup at %u | %.2f s | %s%.2f s | %s |\n",
+  g_string_append_printf (table, "| %s | %u KB backup at %u | %.2f s | %s | %s |\n",
                           chip_name (chip), size / 1024, FAST_BAUD, stub_s,
-                          rom_reads ? "" : "(no ROM read) ", rom_s,
+                          seconds (rom_buf, sizeof rom_buf, rom_s, "no ROM read"),
                           ratio (buf, sizeof buf, rom_s, stub_s));
   w1 = bench_write (chip, blink, FAST_BAUD, FALSE, &secs);
   w2 = bench_write (chip, blink, FAST_BAUD, TRUE, &rom_secs);
@@ -326,8 +336,8 @@ bench_chip (EspritChip chip, gboolean quick, gboolean fast, GString *table)
   /* §8: the ESP8266's ROM has no MD5, so it would rewrite all 4 MB: not run. */
   r2 = chip == ESPRIT_CHIP_ESP8266 ? 0
        : bench_restore (chip, backup, backup, "unchanged", FAST_BAUD, TRUE);
-  g_string_append_printf (table, "| %s | unchanged 4 MB restore | %.2f s | %s%.2f s | %s |\n",
-                          chip_name (chip), r1, r2 ? "" : "(no ROM MD5) ", r2,
+  g_string_append_printf (table, "| %s | unchanged 4 MB restore | %.2f s | %s | %s |\n",
+                          chip_name (chip), r1, seconds (rom_buf, sizeof rom_buf, r2, "no ROM MD5"),
                           ratio (buf, sizeof buf, r2, r1));
 
   if (chip != ESPRIT_CHIP_ESP8266)
