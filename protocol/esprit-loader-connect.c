@@ -174,6 +174,34 @@ esprit_loader_connect (EspritLoader       *self,
   /* A stub left running by an earlier session (--after no_reset_stub) may be Esprit's. */
   if (self->kind == ESPRIT_LOADER_STUB)
     return _esprit_loader_identify_stub (self, cancellable, error);
+  return _esprit_loader_usb_jtag_watchdogs_off (self, cancellable, error);
+}
+
+/* The ESP32 ROM sets its divider from the crystal it estimated by calibrating the RTC against
+ * the 8 MHz oscillator, which drifts: esptool (ESP32ROM.change_baud, get_rom_cal_crystal_freq)
+ * reads that estimate, cali × 15625 × CK8M_FREQ / 40 Hz, takes the real crystal to be 40 MHz
+ * above 33 MHz and 26 MHz below, and asks for rate × estimate / crystal, so that the UART
+ * ends up at the rate itself. */
+#define ESP32_RTCCALICFG1     0x3FF5F06Cu   /* TIMERS_RTC_CALI_VALUE in [31:7] */
+#define ESP32_EFUSE_BLK0_RD4  0x3FF5A010u   /* EFUSE_RD_CK8M_FREQ in [7:0] */
+
+static gboolean
+esp32_rom_rate (EspritLoader  *self,
+                guint          baud,
+                guint32       *rom_rate,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  guint32 cali, ck8m;
+  double estimate, crystal;
+
+  if (!esprit_loader_read_reg (self, ESP32_RTCCALICFG1, &cali, cancellable, error) ||
+      !esprit_loader_read_reg (self, ESP32_EFUSE_BLK0_RD4, &ck8m, cancellable, error))
+    return FALSE;
+  estimate = (double) ((cali >> 7) & 0x01FFFFFFu) * 15625.0 * (ck8m & 0xFFu) / 40.0;
+  crystal = estimate > 33e6 ? 40e6 : 26e6;
+  /* An eFuse without CK8M_FREQ gives no estimate: the ROM's own rate is all there is. */
+  *rom_rate = estimate > 0 ? (guint32) (baud * estimate / crystal) : baud;
   return TRUE;
 }
 
@@ -184,6 +212,7 @@ esprit_loader_change_baud (EspritLoader  *self,
                            GError       **error)
 {
   guint8 data[8];
+  guint32 asked = baud;
 
   if (self->kind == ESPRIT_LOADER_ROM &&
       !(esprit_chip_get_info (self->chip)->rom_caps & ESPRIT_ROM_CAN_CHANGE_BAUD))
@@ -193,9 +222,12 @@ esprit_loader_change_baud (EspritLoader  *self,
                    esprit_chip_get_info (self->chip)->name);
       return FALSE;
     }
+  if (self->kind == ESPRIT_LOADER_ROM && self->chip == ESPRIT_CHIP_ESP32 &&
+      !esp32_rom_rate (self, baud, &asked, cancellable, error))
+    return FALSE;
   esprit_loader_log (self, ESPRIT_LOG_INFO, _("Changing baud rate to %u"), baud);
   /* §2: old rate 0 for a ROM, the current one for a stub. */
-  esprit_write_le32 (data, baud);
+  esprit_write_le32 (data, asked);
   esprit_write_le32 (data + 4, self->kind == ESPRIT_LOADER_ROM
                                  ? 0 : esprit_transport_get_baud (self->transport));
   if (!esprit_loader_command (self, ESPRIT_OP_CHANGE_BAUDRATE, data, 8, 0, 0,
@@ -253,6 +285,19 @@ esprit_loader_hard_reset (EspritLoader  *self,
   return esprit_reset_run (self->transport, ESPRIT_RESET_HARD, 0, NULL, error);
 }
 
+/* RUN_USER_CODE: the ESP8266's stubs return into the ROM's flash boot (§6); Esprit's stub
+ * from version 2 on resets the ESP32-S3, -C3 and -C6 by their RTC watchdog, which samples
+ * the boot pins again (protocol/stub/family/stub-family.c). */
+static gboolean
+stub_runs_user_code (EspritLoader *self)
+{
+  if (self->chip == ESPRIT_CHIP_ESP8266)
+    return TRUE;
+  return self->kind == ESPRIT_LOADER_ESPRIT_STUB && self->stub_version >= 2 &&
+         (self->chip == ESPRIT_CHIP_ESP32S3 || self->chip == ESPRIT_CHIP_ESP32C3 ||
+          self->chip == ESPRIT_CHIP_ESP32C6);
+}
+
 gboolean
 esprit_loader_finish (EspritLoader  *self,
                       EspritAfter    after,
@@ -268,11 +313,12 @@ esprit_loader_finish (EspritLoader  *self,
       esprit_loader_log (self, ESPRIT_LOG_INFO, _("Soft resetting..."));
       if (self->kind == ESPRIT_LOADER_ROM)
         return begin_end (self, 1, cancellable, error);
-      if (self->chip == ESPRIT_CHIP_ESP8266)
+      if (stub_runs_user_code (self))
         return esprit_loader_send (self, ESPRIT_OP_RUN_USER_CODE, NULL, 0, 0, cancellable, error) &&
                esprit_transport_drain (self->transport, error);
-      g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
-                   _("A soft reset from the stub only exists on the ESP8266"));
+      g_set_error_literal (error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
+                           _("This chip's stub cannot start the program (soft reset): use "
+                             "--after hard_reset"));
       return FALSE;
 
     case ESPRIT_AFTER_NO_RESET:

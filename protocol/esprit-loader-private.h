@@ -129,6 +129,11 @@ gboolean _esprit_loader_sync_once      (EspritLoader  *self,
 gboolean _esprit_loader_identify_stub  (EspritLoader  *self,
                                         GCancellable  *cancellable,
                                         GError       **error);
+/* On a ROM reached through the chip's USB-Serial/JTAG (303A:1001): the RTC watchdog off and
+ * the super watchdog fed by hardware, as esptool does (esprit-loader-watchdog.c). */
+gboolean _esprit_loader_usb_jtag_watchdogs_off (EspritLoader  *self,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
 /* SPI_ATTACH where the ROM needs it (ESP32 family; stubs take 4 bytes, ROMs 8, §2); the
  * ESP8266 ROM attaches in FLASH_BEGIN(0,0). Done once per connection. */
 gboolean _esprit_loader_ensure_attached (EspritLoader  *self,

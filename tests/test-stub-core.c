@@ -334,7 +334,7 @@ test_md5_matches_glib (void)
 static void
 check_round_trip (const guint8 *chunk, guint32 len, guint8 expect_type)
 {
-  g_autofree stub_pack_t *pack = g_new (stub_pack_t, 1);
+  g_autofree stub_pack_t *pack = g_new0 (stub_pack_t, 1);
   guint8 record[STUB_PACK_RECORD_MAX];
   guint8 out[STUB_PACK_CHUNK];
   guint32 n = stub_pack_record (pack, chunk, len, record);

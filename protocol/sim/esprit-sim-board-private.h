@@ -50,6 +50,8 @@ struct _EspritSim
   gboolean         dtr;
   gboolean         rts;
   gboolean         in_reset;        /* EN held low */
+  gboolean         usb_jtag;        /* the host's port is the chip's USB-Serial/JTAG */
+  gboolean         usj_download;    /* USB-Serial/JTAG: DTR was asserted when the reset began */
   gint64           en_rise_us;      /* when EN last rose (monotonic) */
   gboolean         strap_download;  /* GPIO0 low at the strapping instant after it rose */
   guint            reset_gen;       /* bumps on every reset: firmware loops end */
@@ -77,6 +79,7 @@ struct _EspritSim
 
   GHashTable      *regs;            /* addr -> value for writable registers */
   guint32          efuse[4];
+  guint            xtal_mhz;        /* ESP32 crystal (40 or 26); 0: 40 (esprit-sim-regs.c) */
 };
 
 /* esprit-sim-wire.c */

@@ -35,12 +35,21 @@ esprit_sim_set_lines (EspritSim *self,
   self->rts = rts;
   /* The common two-transistor auto-reset circuit (protocol-facts §3): EN is pulled low only
    * while RTS is asserted and DTR is not; GPIO0 only while DTR is asserted and RTS is not.
-   * Asserting both lines does nothing. */
-  en_low = self->config.lines_wired && rts && !dtr;
+   * Asserting both lines does nothing.
+   * The USB-Serial/JTAG controller instead holds the chip in reset while RTS is asserted,
+   * and a reset that begins with DTR asserted boots into download mode. model: inferred from
+   * esptool's USBJTAGSerialReset (§3: DTR set "IO0", then RTS set before DTR is cleared so
+   * that the lines pass through (1,1), never (0,0), on the way into reset); the classic
+   * sequence, which clears DTR before it asserts RTS, then boots the flash. */
+  if (self->usb_jtag)
+    en_low = rts;
+  else
+    en_low = self->config.lines_wired && rts && !dtr;
   if (en_low && !self->in_reset)
     {
       self->in_reset = TRUE;
       self->reset_gen++;
+      self->usj_download = dtr;
     }
   else if (!en_low && self->in_reset)
     {
@@ -50,9 +59,33 @@ esprit_sim_set_lines (EspritSim *self,
   /* The chip samples GPIO0 SIM_EN_DELAY_US after EN rose, whenever the board's thread gets
    * to run: what the pin holds at that instant is what it was last set to before it. */
   if (!self->in_reset && g_get_monotonic_time () < self->en_rise_us + SIM_EN_DELAY_US)
-    self->strap_download = gpio0_low (self);
+    self->strap_download = self->usb_jtag ? self->usj_download : gpio0_low (self);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
+}
+
+void
+_esprit_sim_set_usb_jtag (EspritSim *self)
+{
+  EspritChip chip = self->config.chip;
+
+  /* §12.3: only these chips have the controller. */
+  g_return_if_fail (chip == ESPRIT_CHIP_ESP32S3 || chip == ESPRIT_CHIP_ESP32C3 ||
+                    chip == ESPRIT_CHIP_ESP32C6);
+  g_mutex_lock (&self->lock);
+  self->usb_jtag = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+_esprit_sim_usb_jtag (EspritSim *self)
+{
+  gboolean usb;
+
+  g_mutex_lock (&self->lock);
+  usb = self->usb_jtag;
+  g_mutex_unlock (&self->lock);
+  return usb;
 }
 
 
@@ -201,6 +234,7 @@ _esprit_sim_board_thread (gpointer data)
       _esprit_sim_wire_clear (&self->to_board);
       g_mutex_unlock (&self->lock);
 
+      _esprit_sim_usb_jtag_boot (self);
       mode = board_boot (self, download);
       self->rst_cause = 2;   /* any later boot follows an external reset */
       while (mode != ESPRIT_SIM_MODE_BOOTING)

@@ -41,6 +41,12 @@ int      _esprit_sim_board_getc        (EspritSim    *self,
 void     _esprit_sim_board_send        (EspritSim    *self,
                                         const guint8 *data,
                                         gsize         len);
+/* The same, from a firmware that buffers @depth bytes in all (its own ring and the UART's
+ * 128-byte FIFO) before the sender has to wait. */
+void     _esprit_sim_board_send_buffered (EspritSim    *self,
+                                          const guint8 *data,
+                                          gsize         len,
+                                          guint         depth);
 /* SLIP-encodes and sends one frame (counts frames for the drop-frame fault). */
 void     _esprit_sim_board_send_frame  (EspritSim    *self,
                                         const guint8 *data,
@@ -84,6 +90,17 @@ gboolean _esprit_sim_flash_attached    (EspritSim    *self);
  * its RTC-calibrated crystal estimate (esprit-sim-regs.c). */
 guint    _esprit_sim_rom_baud          (EspritSim    *self,
                                         guint         requested);
+/* An ESP32 board's crystal, 40 (the default) or 26 MHz: the ROM's UART clock and its
+ * RTC-calibrated estimate follow it (esprit-sim-regs.c). */
+void     _esprit_sim_set_crystal       (EspritSim    *self,
+                                        guint         mhz);
+/* The host talks to an ESP32-S3, -C3 or -C6 board through the chip's own USB-Serial/JTAG
+ * (303A:1001) instead of a bridge: the lines drive the controller's reset logic and the ROM
+ * leaves its RTC watchdog running (esprit-sim-boot.c, esprit-sim-regs.c). */
+void     _esprit_sim_set_usb_jtag      (EspritSim    *self);
+gboolean _esprit_sim_usb_jtag          (EspritSim    *self);
+/* At every boot of such a board: its ROM's watchdog registers as it leaves them. */
+void     _esprit_sim_usb_jtag_boot     (EspritSim    *self);
 /* The chip the board is (esprit-sim-regs.c). */
 EspritChip _esprit_sim_chip            (EspritSim    *self);
 

@@ -37,12 +37,13 @@ _esprit_sim_chip (EspritSim *self)
  * model: its date bits are not known here and read 0.
  * RTCCALICFG1 (0x3FF5F06C) holds the ROM's RTC calibration, TIMERS_RTC_CALI_VALUE in [31:7];
  * the ROM takes the crystal to be cali * 15625 * CLK8M_FREQ / 40 Hz (esptool
- * get_rom_cal_crystal_freq). model: 2028 gives 40.40 MHz, the +1 % the 8 MHz oscillator's
- * drift makes of a 40 MHz crystal, which a standard client compensates (issue 10 item 5). */
+ * get_rom_cal_crystal_freq) and sets its UART divider for CHANGE_BAUDRATE from that estimate.
+ * model: the estimate is 1 % high, the drift the 8 MHz oscillator's calibration shows, which a
+ * standard client compensates (esptool ESP32ROM.change_baud; issue 10 item 5): 2028 for a
+ * 40 MHz crystal (40.40 MHz), 1318 for a 26 MHz one (26.24 MHz). */
 #define ESP32_RTCCALICFG1   0x3FF5F06Cu
 #define ESP32_EFUSE_WORD(n) (0x3FF5A000u + 4 * (n))
 #define ESP32_APB_CTL_DATE  0x3FF6607Cu
-#define ESP32_RTC_CALI      2028u
 #define ESP32_CK8M_FREQ     0x33u
 
 static const struct {
@@ -55,8 +56,89 @@ static const struct {
   { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (5), 1u << 20 },
   { ESPRIT_CHIP_ESP32, ESP32_EFUSE_WORD (6), 1u << 2 },
   { ESPRIT_CHIP_ESP32, ESP32_APB_CTL_DATE, 1u << 31 },
-  { ESPRIT_CHIP_ESP32, ESP32_RTCCALICFG1, ESP32_RTC_CALI << 7 },
 };
+
+static guint
+esp32_xtal_hz (EspritSim *self)
+{
+  return self->xtal_mhz == 26 ? 26000000u : 40000000u;
+}
+
+/* The calibration value that makes the ROM's estimate 1 % above the crystal. */
+static guint32
+esp32_rtc_cali (EspritSim *self)
+{
+  guint64 drifted = (guint64) esp32_xtal_hz (self) * 101 / 100;
+
+  return (guint32) ((drifted * 40 + 15625u * ESP32_CK8M_FREQ / 2) / (15625u * ESP32_CK8M_FREQ));
+}
+
+void
+_esprit_sim_set_crystal (EspritSim *self,
+                         guint      mhz)
+{
+  g_return_if_fail (mhz == 40 || mhz == 26);
+  self->xtal_mhz = mhz;
+}
+
+/* The RTC watchdog and super watchdog of the chips with a USB-Serial/JTAG (protocol-facts
+ * §12.5): their registers take writes only while the matching write-protect register holds
+ * its key. esptool says that on the USB-Serial/JTAG path "the RTC WDT and SWD watchdog are
+ * not reset and can then reset the board during flashing": model: there the ROM leaves the
+ * RTC watchdog enabled (EN b31, stage 0 set) and the super watchdog without auto-feed; how
+ * soon either would fire is not known here, so the board only shows the registers. */
+typedef struct {
+  EspritChip chip;
+  guint32    config0, wprotect, swd_conf, swd_wprotect, swd_key, swd_auto_feed;
+} SimWatchdog;
+
+#define RWDT_KEY 0x50D83AA1u
+
+static const SimWatchdog watchdogs[] = {
+  { ESPRIT_CHIP_ESP32S3, 0x60008098, 0x600080B0, 0x600080B4, 0x600080B8, 0x8F1D312A, 1u << 31 },
+  { ESPRIT_CHIP_ESP32C3, 0x60008090, 0x600080A8, 0x600080AC, 0x600080B0, 0x8F1D312A, 1u << 31 },
+  { ESPRIT_CHIP_ESP32C6, 0x600B1C00, 0x600B1C18, 0x600B1C1C, 0x600B1C20, 0x50D83AA1, 1u << 18 },
+};
+
+static const SimWatchdog *
+watchdog_of (EspritSim *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (watchdogs); i++)
+    if (watchdogs[i].chip == self->config.chip)
+      return &watchdogs[i];
+  return NULL;
+}
+
+/* FALSE when a write to @addr is dropped by the watchdogs' write protection. */
+static gboolean
+watchdog_write_allowed (EspritSim *self,
+                        guint32    addr)
+{
+  const SimWatchdog *w = watchdog_of (self);
+
+  if (w == NULL)
+    return TRUE;
+  /* CONFIG0 .. FEED share WPROTECT; the super watchdog has its own. */
+  if (addr >= w->config0 && addr < w->wprotect)
+    return _esprit_sim_read_reg (self, w->wprotect) == RWDT_KEY;
+  if (addr == w->swd_conf)
+    return _esprit_sim_read_reg (self, w->swd_wprotect) == w->swd_key;
+  return TRUE;
+}
+
+void
+_esprit_sim_usb_jtag_boot (EspritSim *self)
+{
+  const SimWatchdog *w = watchdog_of (self);
+
+  if (w == NULL || !self->usb_jtag)
+    return;
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (w->config0),
+                       GUINT_TO_POINTER ((1u << 31) | (5u << 28)));
+  g_hash_table_remove (self->regs, GUINT_TO_POINTER (w->wprotect));
+  g_hash_table_remove (self->regs, GUINT_TO_POINTER (w->swd_conf));
+  g_hash_table_remove (self->regs, GUINT_TO_POINTER (w->swd_wprotect));
+}
 
 guint
 _esprit_sim_rom_baud (EspritSim *self,
@@ -66,10 +148,10 @@ _esprit_sim_rom_baud (EspritSim *self,
 
   if (self->config.chip != ESPRIT_CHIP_ESP32)
     return requested;
-  /* The ESP32 ROM computes its divider from the crystal it calibrated, not the real 40 MHz:
-   * the wire runs at requested × 40 MHz / its estimate. */
-  rom_xtal = (guint64) ESP32_RTC_CALI * 15625u * ESP32_CK8M_FREQ / 40u;
-  return (guint) ((requested * (guint64) 40000000u + rom_xtal / 2) / rom_xtal);
+  /* The ESP32 ROM computes its divider from the crystal it calibrated, not the real one:
+   * the wire runs at requested × crystal / its estimate. */
+  rom_xtal = (guint64) esp32_rtc_cali (self) * 15625u * ESP32_CK8M_FREQ / 40u;
+  return (guint) ((requested * (guint64) esp32_xtal_hz (self) + rom_xtal / 2) / rom_xtal);
 }
 
 guint32
@@ -82,6 +164,8 @@ _esprit_sim_read_reg (EspritSim *self,
 
   if (addr == REG_CHIP_MAGIC)
     return info->magic[0];
+  if (self->config.chip == ESPRIT_CHIP_ESP32 && addr == ESP32_RTCCALICFG1)
+    return esp32_rtc_cali (self) << 7;
   for (guint i = 0; i < G_N_ELEMENTS (fixed_regs); i++)
     if (fixed_regs[i].chip == self->config.chip && fixed_regs[i].addr == addr)
       return fixed_regs[i].value;
@@ -89,9 +173,10 @@ _esprit_sim_read_reg (EspritSim *self,
     return self->efuse[(addr - info->mac_base) / 4];
   if (addr == info->uart_clkdiv_reg)
     {
-      /* The ROM clocks its UART from 2 × 26 MHz on ESP8266 and from the 40 MHz crystal on the
-       * ESP32 family (the §4 crystal formula inverted). */
-      guint64 clock = info->xtal_clkdiv_divisor == 2 ? 52000000u : 40000000u;
+      /* The ROM clocks its UART from 2 × 26 MHz on ESP8266 and from the crystal on the ESP32
+       * family (40 MHz, or 26 on an ESP32 so built; the §4 crystal formula inverted). */
+      guint64 clock = info->xtal_clkdiv_divisor == 2 ? 52000000u
+                    : self->config.chip == ESPRIT_CHIP_ESP32 ? esp32_xtal_hz (self) : 40000000u;
       guint baud = _esprit_sim_board_get_baud (self);
 
       return (guint32) ((clock + baud / 2) / baud) & 0xFFFFF;
@@ -209,6 +294,8 @@ _esprit_sim_write_reg (EspritSim *self,
   const EspritSpiRegs *spi = &esprit_chip_get_info (self->config.chip)->spi;
   guint32 old = _esprit_sim_read_reg (self, addr);
 
+  if (!watchdog_write_allowed (self, addr))
+    return;
   value = (old & ~mask) | (value & mask);
   if (addr == spi->base && (value & (1u << 18)))
     {

@@ -17,31 +17,91 @@
 #include "esprit-sim-private.h"
 #include "stub-core.h"
 
-/* model: CPU cost of the core's computing on an 80 MHz lx106, in ns per byte (estimates for
- * compiled C of this kind: inflate ~2 MB/s, MD5 ~4 MB/s, the packed-read compressor ~3 MB/s;
- * a SPI flash read at 40 MHz QIO ~20 MB/s; checking a chunk for 0xFF ~25 MB/s). */
-#define STUB_INFLATE_NS_PER_BYTE 500
-#define STUB_MD5_NS_PER_BYTE     250
-#define STUB_PACK_NS_PER_BYTE    330
-#define STUB_READ_NS_PER_BYTE    50
-#define STUB_SCAN_NS_PER_BYTE    40   /* a compare-and-branch loop: ~3 cycles a byte */
+/* model: CPU cost of the core's computing, in CPU cycles per byte. The figures are the
+ * ESP8266 estimates at 80 MHz (compiled C of this kind: inflate ~2 MB/s, MD5 ~4 MB/s, the
+ * packed-read compressor ~3 MB/s, checking a chunk for 0xFF ~25 MB/s: a compare-and-branch
+ * loop), expressed in cycles so that every chip runs the same code at its own clock: the
+ * family's Xtensa stubs are the same call0 lx106 code on an LX6/LX7, the RISC-V ones comparable
+ * rv32imc code, so the cycles a byte are taken to be the same (an estimate, not measured). */
+#define STUB_INFLATE_CYCLES 40
+#define STUB_MD5_CYCLES     20
+#define STUB_PACK_CYCLES    26.4
+#define STUB_SCAN_CYCLES    3.2
+
+/* Each chip's clocks while its ROM loader (and so the stub) runs:
+ * - ESP8266: 80 MHz, the basis of the estimates above; its stub reads through the ROM's
+ *   SPIRead (40 MHz QIO, ~20 MB/s: 50 ns a byte).
+ * - ESP32-family: the CPU runs from the 40 MHz crystal (protocol-facts §12.2: APB = XTAL
+ *   while the PLL is off; §12.6: the stub does not start the PLL; the HAL's own delays assume
+ *   the same, protocol/stub/<chip>/chip.h). The HAL reads with user transactions of 64 bytes
+ *   (command 03h, 24 address bits, 512 data bits) at the SPI clock: on the ESP32 0x1001 in
+ *   SPI_CLOCK, APB/2 = 20 MHz (what stub-spi.c sets), on the S2 and later the divider the ROM
+ *   left, taken to be the controller's reset value, /4 of the 40 MHz source = 10 MHz (model:
+ *   unconfirmed), plus the CPU's copy of the W registers into the core's word-aligned buffer,
+ *   a load and a store a word (taken as 2 cycles a byte with the loop). */
+typedef struct {
+  EspritChip chip;
+  guint      cpu_mhz;
+  guint      spi_mhz;   /* 0: the read costs STUB_ROM_READ_NS a byte */
+  guint      tx_depth;  /* bytes the stub buffers for sending: the FIFO and its own ring */
+} SimStubClock;
+
+#define STUB_ROM_READ_NS   50
+#define STUB_SPI_CHUNK     64
+#define STUB_COPY_CYCLES   2
+
+/* The family HAL keeps a 2 KiB ring in front of the 128-byte FIFO (stub-family.c TX_RING)
+ * and the core serves it at least every 512 bytes of packing and 1 KiB of MD5. */
+static const SimStubClock stub_clocks[] = {
+  { ESPRIT_CHIP_ESP8266, 80, 0, 128 },
+  { ESPRIT_CHIP_ESP32,   40, 20, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32S2, 40, 10, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32S3, 40, 10, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32C3, 40, 10, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32C6, 40, 10, 128 + 2048 },
+};
 
 typedef struct {
-  EspritSim     *sim;
-  EspritSimMode  next;
-  gint64         pending_ns;   /* CPU time not yet charged (charged in whole microseconds) */
+  EspritSim          *sim;
+  EspritSimMode       next;
+  const SimStubClock *clock;
+  double              pending_ns;   /* CPU time not yet charged (charged in whole microseconds) */
 } SimStub;
+
+static const SimStubClock *
+clock_of (EspritChip chip)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (stub_clocks); i++)
+    if (stub_clocks[i].chip == chip)
+      return &stub_clocks[i];
+  g_return_val_if_reached (&stub_clocks[0]);
+}
+
+/* The time one flash read of @len bytes takes on this chip. */
+static double
+read_ns (const SimStubClock *c,
+         guint32             len)
+{
+  guint32 chunks = (len + STUB_SPI_CHUNK - 1) / STUB_SPI_CHUNK;
+
+  if (c->spi_mhz == 0)
+    return (double) len * STUB_ROM_READ_NS;
+  return chunks * (8.0 + 24.0) * 1000.0 / c->spi_mhz + len * 8.0 * 1000.0 / c->spi_mhz +
+         len * (double) STUB_COPY_CYCLES * 1000.0 / c->cpu_mhz;
+}
 
 static gboolean
 charge_ns (SimStub *s,
-           gint64   ns)
+           double   ns)
 {
+  gint64 us;
+
   s->pending_ns += ns;
   if (s->pending_ns < 1000)
     return TRUE;
-  ns = s->pending_ns - s->pending_ns % 1000;
-  s->pending_ns -= ns;
-  return _esprit_sim_board_busy (s->sim, ns / 1000);
+  us = (gint64) (s->pending_ns / 1000);
+  s->pending_ns -= us * 1000.0;
+  return _esprit_sim_board_busy (s->sim, us);
 }
 
 static int
@@ -65,7 +125,7 @@ sim_tx (void          *ctx,
 {
   SimStub *s = ctx;
 
-  _esprit_sim_board_send (s->sim, data, len);
+  _esprit_sim_board_send_buffered (s->sim, data, len, s->clock->tx_depth);
 }
 
 static void
@@ -102,7 +162,7 @@ sim_flash_read (void     *ctx,
   if ((guint64) addr + len > size)
     return 1;
   memcpy (dst, flash + addr, len);
-  return charge_ns (s, (gint64) len * STUB_READ_NS_PER_BYTE) ? 0 : 1;
+  return charge_ns (s, read_ns (s->clock, len)) ? 0 : 1;
 }
 
 static int
@@ -203,8 +263,21 @@ sim_run_user_code (void *ctx)
 {
   SimStub *s = ctx;
 
-  /* §6: the ESP8266 stub returns into the ROM's flash boot. */
-  s->next = ESPRIT_SIM_MODE_APP;
+  /* §6: the ESP8266 stub returns into the ROM's flash boot; Esprit's S3, C3 and C6 stubs
+   * reset the chip by its RTC watchdog, which samples the boot pins again
+   * (protocol/stub/family/stub-family.c): the board boots per the lines, as after a
+   * software reboot of the loader. */
+  s->next = _esprit_sim_chip (s->sim) == ESPRIT_CHIP_ESP8266 ? ESPRIT_SIM_MODE_APP
+                                                               : SIM_MODE_SOFT_REBOOT;
+}
+
+static gboolean
+runs_user_code (EspritChip chip,
+                gboolean   extensions)
+{
+  return chip == ESPRIT_CHIP_ESP8266 ||
+         (extensions && (chip == ESPRIT_CHIP_ESP32S3 || chip == ESPRIT_CHIP_ESP32C3 ||
+                         chip == ESPRIT_CHIP_ESP32C6));
 }
 
 static void
@@ -242,12 +315,12 @@ sim_work (void     *ctx,
           uint32_t  bytes)
 {
   SimStub *s = ctx;
-  gint64 ns = kind == ESPRIT_STUB_WORK_INFLATE ? STUB_INFLATE_NS_PER_BYTE
-            : kind == ESPRIT_STUB_WORK_MD5 ? STUB_MD5_NS_PER_BYTE
-            : kind == ESPRIT_STUB_WORK_SCAN ? STUB_SCAN_NS_PER_BYTE
-            : STUB_PACK_NS_PER_BYTE;
+  double cycles = kind == ESPRIT_STUB_WORK_INFLATE ? STUB_INFLATE_CYCLES
+                : kind == ESPRIT_STUB_WORK_MD5 ? STUB_MD5_CYCLES
+                : kind == ESPRIT_STUB_WORK_SCAN ? STUB_SCAN_CYCLES
+                : STUB_PACK_CYCLES;
 
-  charge_ns (s, ns * bytes);
+  charge_ns (s, cycles * bytes * 1000.0 / s->clock->cpu_mhz);
 }
 
 EspritSimMode
@@ -255,7 +328,7 @@ _esprit_sim_run_stub (EspritSim *sim,
                       gboolean   extensions)
 {
   g_autofree esprit_stub_state_t *state = g_new0 (esprit_stub_state_t, 1);
-  SimStub s = { sim, ESPRIT_SIM_MODE_BOOTING, 0 };
+  SimStub s = { sim, ESPRIT_SIM_MODE_BOOTING, clock_of (_esprit_sim_chip (sim)), 0 };
   esprit_stub_hal_t hal = {
     .ctx = &s,
     .state = state,
@@ -273,8 +346,8 @@ _esprit_sim_run_stub (EspritSim *sim,
     .flash_attach = sim_attach,
     .read_reg = sim_read_reg,
     .write_reg = sim_write_reg,
-    /* §2: RUN_USER_CODE exists in the ESP8266 stub only. */
-    .run_user_code = _esprit_sim_chip (sim) == ESPRIT_CHIP_ESP8266 ? sim_run_user_code : NULL,
+    /* §2: RUN_USER_CODE exists in the ESP8266's stubs and in Esprit's for the S3, C3, C6. */
+    .run_user_code = runs_user_code (_esprit_sim_chip (sim), extensions) ? sim_run_user_code : NULL,
     .reboot = sim_reboot,
     .poll = NULL,   /* the simulated wire buffers every byte */
     .work = sim_work,

@@ -8,6 +8,7 @@
 
 #include "esprit-error.h"
 #include "esprit-sim.h"
+#include "esprit-sim-private.h"
 
 #define ESPRIT_TYPE_SIM_TRANSPORT (esprit_sim_transport_get_type ())
 G_DECLARE_FINAL_TYPE (EspritSimTransport, esprit_sim_transport, ESPRIT, SIM_TRANSPORT, GObject)
@@ -111,6 +112,19 @@ sim_get_name (EspritTransport *transport)
   return ESPRIT_SIM_TRANSPORT (transport)->name;
 }
 
+static gboolean
+sim_get_usb_ids (EspritTransport *transport,
+                 guint16         *vid,
+                 guint16         *pid)
+{
+  /* §11: a board reached through its chip's USB-Serial/JTAG shows Espressif's ids. */
+  if (!_esprit_sim_usb_jtag (ESPRIT_SIM_TRANSPORT (transport)->sim))
+    return FALSE;
+  *vid = 0x303A;
+  *pid = 0x1001;
+  return TRUE;
+}
+
 static void
 transport_iface_init (EspritTransportInterface *iface)
 {
@@ -122,6 +136,7 @@ transport_iface_init (EspritTransportInterface *iface)
   iface->set_lines = sim_set_lines;
   iface->has_lines = sim_has_lines;
   iface->get_name = sim_get_name;
+  iface->get_usb_ids = sim_get_usb_ids;
 }
 
 static void

@@ -366,12 +366,22 @@ _esprit_sim_board_send (EspritSim    *self,
                         const guint8 *data,
                         gsize         len)
 {
+  _esprit_sim_board_send_buffered (self, data, len, 128);
+}
+
+void
+_esprit_sim_board_send_buffered (EspritSim    *self,
+                                 const guint8 *data,
+                                 gsize         len,
+                                 guint         depth)
+{
   gint64 fifo_time;
 
   g_mutex_lock (&self->lock);
   board_send_locked (self, data, len);
-  /* A 128-byte TX FIFO: the sender blocks while more than that is waiting to go out. */
-  fifo_time = 128 * wire_time_us (self->uart_baud);
+  /* A 128-byte TX FIFO (and what a firmware buffers in front of it): the sender blocks while
+   * more than that is waiting to go out. */
+  fifo_time = depth * wire_time_us (self->uart_baud);
   while (self->config.timing && !self->quit &&
          self->to_host.line_free - fifo_time > g_get_monotonic_time ())
     g_cond_wait_until (&self->cond, &self->lock, self->to_host.line_free - fifo_time);

@@ -16,7 +16,7 @@ rcc=${RISCV_CC:-riscv64-unknown-elf-gcc}
 core="$src/core/stub-main.c $src/core/stub-io.c $src/core/stub-write.c $src/core/stub-read.c
   $src/core/stub-ram.c $src/core/stub-inflate.c $src/core/stub-md5.c $src/core/stub-pack.c
   $src/core/stub-rx.c"
-family="$src/family/stub-family.c $src/family/stub-spi.c"
+family="$src/family/stub-family.c $src/family/stub-spi.c $src/family/stub-usj.c"
 common="-std=gnu11 -Os -ffunction-sections -fdata-sections -ffreestanding -nostdlib -fno-builtin
   -fno-tree-loop-distribute-patterns -Wall -Wextra -Wno-unused-parameter -Werror
   -ffile-prefix-map=$src=stub -I$src -I$src/core -Wl,--gc-sections -Wl,--build-id=none"

@@ -116,7 +116,8 @@ board_start (Board *b, const Emulated *e)
 
   /* The host attaches the flash through the ROM, uploads the stub, and the stub says OHAI
    * and answers ESPRIT_VERSION. */
-  g_assert_true (esprit_loader_run_stub (b->loader, NULL, NULL, NULL, &error));
+  if (!esprit_loader_run_stub (b->loader, NULL, NULL, NULL, &error))
+    g_error ("the stub did not start: %s", error->message);
   g_assert_no_error (error);
   g_assert_cmpint (esprit_loader_get_kind (b->loader), ==, ESPRIT_LOADER_ESPRIT_STUB);
   g_assert_true (esprit_loader_change_baud (b->loader, 921600, NULL, &error));

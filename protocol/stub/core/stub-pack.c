@@ -69,7 +69,7 @@ stub_pack_record (stub_pack_t   *p,
   /* The LZ block must stay shorter than storing (1 + len): give up as soon as the next
    * sequence could cross that, counting its worst case (token, length bytes, distance). */
   uint8_t *base = out + 3, *o = base;
-  uint32_t budget = len > 8 ? len - 8 : 0, anchor = 0, i = 0;
+  uint32_t budget = len > 8 ? len - 8 : 0, anchor = 0, i = 0, next_idle = STUB_PACK_IDLE;
 
   if (all_erased (in, len))
     {
@@ -83,6 +83,11 @@ stub_pack_record (stub_pack_t   *p,
     {
       uint32_t h = hash4 (in + i), cand = p->table[h], mlen = 0;
 
+      if (p->idle && i >= next_idle)
+        {
+          p->idle (p->idle_ctx);
+          next_idle = i + STUB_PACK_IDLE;
+        }
       p->table[h] = (uint16_t) (i + 1);
       if (cand != 0)
         {

@@ -43,7 +43,13 @@ enum {
 
 typedef struct {
   uint16_t table[1u << STUB_PACK_HASH_BITS];   /* position + 1 of the last 4-byte prefix seen */
+  /* Optional (NULL: none): called every STUB_PACK_IDLE input bytes, so that a HAL which
+   * polls its UART keeps its FIFOs served while a chunk is coded. */
+  void   (*idle) (void *ctx);
+  void    *idle_ctx;
 } stub_pack_t;
+
+#define STUB_PACK_IDLE 512u
 
 /* Encodes @len (1..STUB_PACK_CHUNK) bytes of @in into one record at @out (room for
  * STUB_PACK_RECORD_MAX bytes); returns the record's size. */

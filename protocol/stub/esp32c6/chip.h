@@ -19,14 +19,24 @@
 #define SPI_OFF_USER         0x18
 #define SPI_OFF_USER1        0x1C
 #define SPI_OFF_USER2        0x20
+#define SPI_OFF_MOSI_DLEN    0x24
 #define SPI_OFF_MISO_DLEN    0x28
 #define SPI_OFF_W0           0x58
+/* §12.4 controller-idle check: SPI1 CMD MST_ST [3:0] and SLV_ST [7:4]; both read 0 when
+ * neither the cache (SPI0) nor SPI1 is in a transaction. */
+#define SPI_IDLE_REG_A       (SPI1_BASE + 0x00)
+#define SPI_IDLE_MASK_A      0xFFu
+#define SPI_IDLE_REG_B       ((SPI1_BASE + 0x00))
+#define SPI_IDLE_MASK_B      0xFFu
 #define SPI_USR_ADDR_SHIFT   0
 
 #define CHIP_RESET_REG       0x600B1034u
 #define CHIP_RESET_BIT       (1u << 31)
 
 #define RWDT_CONFIG0         0x600B1C00u
+/* RUN_USER_CODE: esptool's watchdog reset (§12.5, esptool esp32c3.py watchdog_reset; the
+ * S3 and C6 classes use it with their own addresses): CONFIG1 the timeout. */
+#define RWDT_CONFIG1         0x600B1C04u
 #define RWDT_WPROTECT        0x600B1C18u
 #define RWDT_INT_CLR         0x600B1C30u
 #define RWDT_INT_BIT         (1u << 31)
@@ -34,5 +44,11 @@
 #define SWD_AUTO_FEED        (1u << 18)
 #define SWD_WPROTECT         0x600B1C20u
 #define SWD_KEY              0x50D83AA1u
+
+/* §12.3 USB-Serial/JTAG; the ROM's UartDev.buff_uart_no (read as esptool v4 reads it, a word
+ * & 0xFF) is 3 when the ROM was entered over it. */
+#define USJ_BASE             0x6000F000u
+#define USJ_UART_NO_REG      0x4087F580u
+#define USJ_UART_NO          3u
 
 #endif /* CHIP_H */

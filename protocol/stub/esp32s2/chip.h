@@ -20,8 +20,15 @@
 #define SPI_OFF_USER         0x18
 #define SPI_OFF_USER1        0x1C
 #define SPI_OFF_USER2        0x20
+#define SPI_OFF_MOSI_DLEN    0x24
 #define SPI_OFF_MISO_DLEN    0x28
 #define SPI_OFF_W0           0x58
+/* §12.4 controller-idle check: FSM (+0x54) ST [2:0] of SPI1 and of SPI0 at 0x3F403000; both read 0 when
+ * neither the cache (SPI0) nor SPI1 is in a transaction. */
+#define SPI_IDLE_REG_A       (SPI1_BASE + 0x54)
+#define SPI_IDLE_MASK_A      0x7u
+#define SPI_IDLE_REG_B       (0x3F403000u + 0x54)
+#define SPI_IDLE_MASK_B      0x7u
 #define SPI_USR_ADDR_SHIFT   0
 
 #define CHIP_RESET_REG       0x3F408000u

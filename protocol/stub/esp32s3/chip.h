@@ -20,14 +20,24 @@
 #define SPI_OFF_USER         0x18
 #define SPI_OFF_USER1        0x1C
 #define SPI_OFF_USER2        0x20
+#define SPI_OFF_MOSI_DLEN    0x24
 #define SPI_OFF_MISO_DLEN    0x28
 #define SPI_OFF_W0           0x58
+/* §12.4 controller-idle check: FSM (+0x54) ST [2:0] of SPI1 and of SPI0 at 0x60003000; both read 0 when
+ * neither the cache (SPI0) nor SPI1 is in a transaction. */
+#define SPI_IDLE_REG_A       (SPI1_BASE + 0x54)
+#define SPI_IDLE_MASK_A      0x7u
+#define SPI_IDLE_REG_B       (0x60003000u + 0x54)
+#define SPI_IDLE_MASK_B      0x7u
 #define SPI_USR_ADDR_SHIFT   0
 
 #define CHIP_RESET_REG       0x60008000u
 #define CHIP_RESET_BIT       (1u << 31)
 
 #define RWDT_CONFIG0         0x60008098u
+/* RUN_USER_CODE: esptool's watchdog reset (§12.5, esptool esp32c3.py watchdog_reset; the
+ * S3 and C6 classes use it with their own addresses): CONFIG1 the timeout. */
+#define RWDT_CONFIG1         0x6000809Cu
 #define RWDT_WPROTECT        0x600080B0u
 #define RWDT_INT_CLR         0x6000804Cu
 #define RWDT_INT_BIT         (1u << 3)
@@ -35,5 +45,11 @@
 #define SWD_AUTO_FEED        (1u << 31)
 #define SWD_WPROTECT         0x600080B8u
 #define SWD_KEY              0x8F1D312Au
+
+/* §12.3 USB-Serial/JTAG; the ROM's UartDev.buff_uart_no (read as esptool v4 reads it, a word
+ * & 0xFF) is 4 when the ROM was entered over it (ESP_ROM_USB_SERIAL_DEVICE_NUM). */
+#define USJ_BASE             0x60038000u
+#define USJ_UART_NO_REG      0x3FCEF14Cu
+#define USJ_UART_NO          4u
 
 #endif /* CHIP_H */

@@ -31,12 +31,20 @@
 /* Holds one whole 16 KiB block (with its SLIP escapes) arriving while the previous one is
  * written. */
 #define RX_RING 18432u
+/* What the core sends waits here and is fed to the 128-byte FIFO from every poll, so that a
+ * read's flash access, MD5 and packing run while the wire drains (22 ms of it at 921600):
+ * the FIFO alone lasts 1.4 ms, less than a 4 KiB chunk's work on a 40 MHz core. */
+#define TX_RING 2048u
 
 typedef struct {
   uint32_t            rx_head;
   uint32_t            rx_tail;
   uint32_t            rx_lost;    /* bytes dropped on a full ring (the host retries) */
   uint8_t             rx[RX_RING];
+  uint32_t            tx_head;
+  uint32_t            tx_tail;
+  uint8_t             tx[TX_RING];
+  int                 usj;        /* the host's link is the USB-Serial/JTAG, not UART0 */
   esprit_stub_state_t state;
 } Machine;
 
@@ -70,27 +78,77 @@ memset (void *dst, int c, size_t n)
   return dst;
 }
 
+static uint32_t
+tx_count (void)
+{
+  return (REG (UART_STATUS) >> 16) & UART_TXCNT_MASK;
+}
+
+static void
+rx_put (Machine *m, uint8_t c)
+{
+  uint32_t next = m->rx_head + 1 == RX_RING ? 0 : m->rx_head + 1;
+
+  if (next == m->rx_tail)
+    m->rx_lost++;
+  else
+    {
+      m->rx[m->rx_head] = c;
+      m->rx_head = next;
+    }
+}
+
+#ifdef USJ_BASE
+/* The same over the USB-Serial/JTAG FIFO: whatever was sent goes out in a packet as soon as
+ * the ring is empty (a frame need not wait for 64 bytes). */
+static void
+usj_poll (Machine *m)
+{
+  int c, sent = 0;
+
+  while (m->tx_tail != m->tx_head && usj_putc (m->tx[m->tx_tail]))
+    {
+      m->tx_tail = m->tx_tail + 1 == TX_RING ? 0 : m->tx_tail + 1;
+      sent = 1;
+    }
+  if (sent && m->tx_tail == m->tx_head)
+    usj_flush ();
+  while ((c = usj_getc ()) >= 0)
+    rx_put (m, (uint8_t) c);
+}
+#endif
+
 void
 family_rx_poll (void)
 {
   Machine *m = &machine;
-  uint32_t n = REG (UART_STATUS) & UART_RXCNT_MASK;
+  uint32_t n;
+
+#ifdef USJ_BASE
+  if (m->usj)
+    {
+      usj_poll (m);
+      return;
+    }
+#endif
+  n = REG (UART_STATUS) & UART_RXCNT_MASK;
+
+  if (m->tx_tail != m->tx_head)
+    {
+      uint32_t used = tx_count ();
+      uint32_t room = used < UART_TX_FIFO_SIZE - 2 ? UART_TX_FIFO_SIZE - 2 - used : 0;
+
+      while (room-- && m->tx_tail != m->tx_head)
+        {
+          REG (UART_FIFO) = m->tx[m->tx_tail];
+          m->tx_tail = m->tx_tail + 1 == TX_RING ? 0 : m->tx_tail + 1;
+        }
+    }
 
   /* §12.2: on the ESP32 the FIFO is read at 0x3FF40000 and the count trusted, as esptool's
    * own stub does in its interrupt handler (stub_io.c). */
   while (n--)
-    {
-      uint8_t c = (uint8_t) REG (UART_FIFO);
-      uint32_t next = m->rx_head + 1 == RX_RING ? 0 : m->rx_head + 1;
-
-      if (next == m->rx_tail)
-        m->rx_lost++;
-      else
-        {
-          m->rx[m->rx_head] = c;
-          m->rx_head = next;
-        }
-    }
+    rx_put (m, (uint8_t) REG (UART_FIFO));
 }
 
 #if defined(__XTENSA__)
@@ -149,28 +207,36 @@ hal_rx_byte (void *ctx)
   return c;
 }
 
-static uint32_t
-tx_count (void)
-{
-  return (REG (UART_STATUS) >> 16) & UART_TXCNT_MASK;
-}
-
 static void
 hal_tx (void *ctx, const uint8_t *data, uint32_t len)
 {
+  Machine *m = ctx;
+
   for (uint32_t i = 0; i < len; i++)
     {
-      while (tx_count () >= UART_TX_FIFO_SIZE - 2)
+      uint32_t next = m->tx_head + 1 == TX_RING ? 0 : m->tx_head + 1;
+
+      while (next == m->tx_tail)
         family_rx_poll ();
-      REG (UART_FIFO) = data[i];
+      m->tx[m->tx_head] = data[i];
+      m->tx_head = next;
     }
+  family_rx_poll ();
 }
 
 static void
 hal_tx_flush (void *ctx)
 {
-  while (tx_count ())
-    family_rx_poll ();
+  Machine *m = ctx;
+
+#ifdef USJ_BASE
+  if (m->usj)
+    while (m->tx_tail != m->tx_head || !usj_tx_idle ())
+      family_rx_poll ();
+  else
+#endif
+    while (m->tx_tail != m->tx_head || tx_count ())
+      family_rx_poll ();
   family_delay_us (2000);   /* the last byte leaves the shift register, even at 9600 baud */
 }
 
@@ -183,6 +249,11 @@ hal_set_baud (void *ctx, uint32_t new_baud, uint32_t old_baud)
   uint32_t reg = REG (UART_CLKDIV);
   uint32_t div16 = (reg & UART_CLKDIV_INT_MASK) << 4 | ((reg >> 20) & 0xFu);
 
+#ifdef USJ_BASE
+  /* USB has no baud rate: the reply went out, nothing to switch. */
+  if (((Machine *) ctx)->usj)
+    return;
+#endif
   if (old_baud == 0)
     old_baud = 115200;
   if (new_baud == 0)
@@ -230,6 +301,12 @@ hal_erase_chip (void *ctx)
 }
 
 static int
+hal_flash_unlock (void *ctx)
+{
+  return spi_unlock ();
+}
+
+static int
 hal_set_params (void *ctx, uint32_t total, uint32_t block, uint32_t sector, uint32_t page)
 {
   /* The controller needs no geometry: the core bounds writes and erases by the size. */
@@ -266,6 +343,25 @@ hal_reboot (void *ctx)
   for (;;)
     ;
 }
+
+#ifdef RWDT_CONFIG1
+/* RUN_USER_CODE: the chip samples its strapping pins again on an RTC watchdog reset but not
+ * on a software system reset (ESP32-C3 TRM 7.1: power-on, RTC WDT, brownout, super WDT and
+ * glitch resets latch them), so a watchdog reset boots the flash once the host has let go
+ * of the boot pin, where reboot (below) comes back to the ROM loader. The watchdog as
+ * esptool's watchdog_reset sets it (§12.5): timeout 2000 slow-clock cycles, stage 0 resets
+ * the whole chip (5 << 28), enabled. */
+static void
+hal_run_user_code (void *ctx)
+{
+  REG (RWDT_WPROTECT) = RWDT_KEY;
+  REG (RWDT_CONFIG1) = 2000;
+  REG (RWDT_CONFIG0) = (1u << 31) | (5u << 28) | (1u << 8) | 2u;
+  REG (RWDT_WPROTECT) = 0;
+  for (;;)
+    ;
+}
+#endif
 
 static void
 watchdogs_off (void)
@@ -306,17 +402,27 @@ family_stub_main (void)
     .flash_attach = hal_attach,
     .read_reg = hal_read_reg,
     .write_reg = hal_write_reg,
-    /* The entry shim never returns to the ROM, so there is no way back to its flash boot. */
+    /* The entry shim never returns to the ROM's flash boot: RUN_USER_CODE resets the chip
+     * by its watchdog where esptool gives the facts (S3, C3, C6); elsewhere 0xC3. */
+#ifdef RWDT_CONFIG1
+    .run_user_code = hal_run_user_code,
+#else
     .run_user_code = 0,
+#endif
     .reboot = hal_reboot,
     .poll = hal_poll,
     .work = 0,
+    .flash_unlock = hal_flash_unlock,
   };
 
   /* .bss is not uploaded (stub.ld): zero it first. The stack lives above it. */
   for (uint32_t *p = &_bss_start; p < &_bss_end; p++)
     *p = 0;
 
+#ifdef USJ_BASE
+  /* §12.3: talk over the link the host used to reach the ROM. */
+  m->usj = usj_in_use ();
+#endif
   /* §12.2 "If you poll": no UART interrupts (the CPU's are masked too). */
   REG (UART_INT_ENA) = 0;
   REG (UART_INT_CLR) = 0xFFFFFFFFu;

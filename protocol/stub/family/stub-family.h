@@ -15,7 +15,10 @@
 
 #include "chip.h"
 
+/* A test harness may route register accesses through its own model. */
+#ifndef REG
 #define REG(addr) (*(volatile uint32_t *) (addr))
+#endif
 
 /* Busy-waits about @us microseconds, draining the UART meanwhile (stub-family.c). */
 void     family_delay_us (uint32_t us);
@@ -23,11 +26,24 @@ void     family_delay_us (uint32_t us);
  * so that the 128-byte FIFO does not overflow while the flash is busy. */
 void     family_rx_poll  (void);
 
+/* The USB-Serial/JTAG FIFO (stub-usj.c; S3, C3, C6 only): whether the ROM was entered over
+ * it, a received byte or -1, 1 if @c went into the FIFO (0: full), send what it holds, and
+ * whether it has room (everything handed over has been taken). */
+#ifdef USJ_BASE
+int      usj_in_use      (void);
+int      usj_getc        (void);
+int      usj_putc        (uint8_t c);
+void     usj_flush       (void);
+int      usj_tx_idle     (void);
+#endif
+
 /* The SPI flash controller (stub-spi.c); each returns 0 on success. */
 void     spi_init        (void);
 int      spi_read        (uint32_t addr, void *dst, uint32_t len);
 int      spi_write       (uint32_t addr, const void *src, uint32_t len);
 int      spi_erase       (uint32_t cmd_bit, uint32_t addr);   /* SPI_CMD_SE / _BE / _CE */
+/* Clears the flash's write protection when it is set (before a write or an erase). */
+int      spi_unlock      (void);
 
 #define SPI_CMD_WREN  (1u << 30)
 #define SPI_CMD_RDSR  (1u << 27)

@@ -18,6 +18,7 @@
 #define SPI_USER      (SPI1_BASE + SPI_OFF_USER)
 #define SPI_USER1     (SPI1_BASE + SPI_OFF_USER1)
 #define SPI_USER2     (SPI1_BASE + SPI_OFF_USER2)
+#define SPI_MOSI_DLEN (SPI1_BASE + SPI_OFF_MOSI_DLEN)
 #define SPI_MISO_DLEN (SPI1_BASE + SPI_OFF_MISO_DLEN)
 #define SPI_W0        (SPI1_BASE + SPI_OFF_W0)
 
@@ -25,6 +26,7 @@
 #define USER_COMMAND   (1u << 31)
 #define USER_ADDR      (1u << 30)
 #define USER_MISO      (1u << 28)
+#define USER_MOSI      (1u << 27)
 #define USER1_ADDR_24  (23u << 26)
 #define USER2_READ_03  ((7u << 28) | 0x03u)
 /* CTRL: the fast/dual/quad read-mode bits (FREAD_QIO b24, FREAD_DIO b23, FREAD_QUAD b20,
@@ -38,6 +40,15 @@
 
 #define STATUS_WIP (1u << 0)
 #define STATUS_WEL (1u << 1)
+/* The 16-bit status (SR1 | SR2 << 8): QE is bit 9 on the parts the ROM-patch driver serves;
+ * its unlock clears every other bit (esp-idf spi_flash_rom_patch.c esp_rom_spiflash_unlock:
+ * the block-protect bits BP0-BP4 [6:2], SRP0 b7, SRP1 b8 and CMP b14, which with BP clear
+ * protects the whole array on Winbond and GigaDevice parts). */
+#define STATUS_QE  (1u << 9)
+
+#define FLASH_RDSR  0x05u
+#define FLASH_RDSR2 0x35u
+#define FLASH_WRSR  0x01u
 
 #define CHUNK 64u
 #define PAGE  256u
@@ -59,11 +70,49 @@ wait_cmd (void)
   return 1;
 }
 
+/* §12.6, §12.4: SPI0 (the cache's controller) and SPI1 share the flash's lines with no
+ * arbiter, so a transaction starts only when neither controller's state machine is busy, as
+ * the ROM's wait_idle and esp-flasher-stub's spi_wait_ready do. */
+static int
+wait_controllers_idle (void)
+{
+  for (uint32_t i = 0; i < CMD_WAIT_LIMIT; i++)
+    if ((REG (SPI_IDLE_REG_A) & SPI_IDLE_MASK_A) == 0 &&
+        (REG (SPI_IDLE_REG_B) & SPI_IDLE_MASK_B) == 0)
+      return 0;
+  return 1;
+}
+
 static int
 command (uint32_t bit)
 {
+  if (wait_controllers_idle ())
+    return 1;
   REG (SPI_CMD) = bit;
   return wait_cmd ();
+}
+
+/* A user-defined transaction with no address: command @op, then @mosi_bits of @out (first
+ * byte lowest), then @miso_bits read into *@in (either may be 0). The controller's USER
+ * registers are given back as the ROM set them, for its built-in commands. */
+static int
+user_command (uint32_t op, uint32_t mosi_bits, uint32_t out, uint32_t miso_bits, uint32_t *in)
+{
+  uint32_t user = REG (SPI_USER), user1 = REG (SPI_USER1), user2 = REG (SPI_USER2);
+  int rc;
+
+  REG (SPI_USER) = USER_COMMAND | (mosi_bits ? USER_MOSI : 0) | (miso_bits ? USER_MISO : 0);
+  REG (SPI_USER2) = (7u << 28) | op;
+  REG (SPI_MOSI_DLEN) = mosi_bits ? mosi_bits - 1 : 0;
+  REG (SPI_MISO_DLEN) = miso_bits ? miso_bits - 1 : 0;
+  REG (SPI_W0) = out;
+  rc = command (SPI_CMD_USR);
+  if (rc == 0 && in)
+    *in = REG (SPI_W0) & (miso_bits >= 32 ? 0xFFFFFFFFu : (1u << miso_bits) - 1);
+  REG (SPI_USER) = user;
+  REG (SPI_USER1) = user1;
+  REG (SPI_USER2) = user2;
+  return rc;
 }
 
 static int
@@ -115,9 +164,13 @@ spi_init (void)
 {
 #ifdef SPI_OFF_CLOCK
   /* ESP32: what esp-flasher-stub sets up when the ROM has attached the flash (§12.4): plain
-   * mode, SPI clock 0x3043, 24 address bits and 8 dummy cycles, command phase on. */
+   * mode, 24 address bits and 8 dummy cycles, command phase on; but the SPI clock at APB/2
+   * (CLKCNT_N 1, _H 0, _L 1: 0x1001), 20 MHz from the 40 MHz APB of the ROM loader, where
+   * esp-flasher-stub's 0x3043 is APB/4 = 10 MHz: the single-line read (03h) the HAL uses is
+   * specified to at least 33 MHz on common SPI NOR parts (50 MHz on the W25Q32JV), and the
+   * reads of a backup and of every verify run at twice the rate. */
   REG (SPI_CTRL) = CTRL_WP_REG | CTRL_RESANDRES;
-  REG (SPI1_BASE + SPI_OFF_CLOCK) = 0x3043u;
+  REG (SPI1_BASE + SPI_OFF_CLOCK) = 0x1001u;
   REG (SPI_USER1) = USER1_ADDR_24 | 7u;
   REG (SPI_USER) |= USER_COMMAND;
 #else
@@ -146,13 +199,20 @@ spi_read (uint32_t addr, void *dst, uint32_t len)
        * right-aligned. */
       REG (SPI_ADDR) = addr << SPI_USR_ADDR_SHIFT;
       rc = command (SPI_CMD_USR);
-      for (uint32_t i = 0; i < n; i += 4)
+      if (((uintptr_t) d & 3u) == 0 && n % 4 == 0)
         {
-          uint32_t w = REG (SPI_W0 + i);
-
-          for (uint32_t k = 0; k < 4 && i + k < n; k++)
-            d[i + k] = (uint8_t) (w >> (8 * k));
+          /* The core's buffers are word-aligned: a word at a time. */
+          for (uint32_t i = 0; i < n; i += 4)
+            *(uint32_t *) (d + i) = REG (SPI_W0 + i);
         }
+      else
+        for (uint32_t i = 0; i < n; i += 4)
+          {
+            uint32_t w = REG (SPI_W0 + i);
+
+            for (uint32_t k = 0; k < 4 && i + k < n; k++)
+              d[i + k] = (uint8_t) (w >> (8 * k));
+          }
       d += n;
       addr += n;
       len -= n;
@@ -191,6 +251,25 @@ spi_write (uint32_t addr, const void *src, uint32_t len)
       addr += n;
       len -= n;
     }
+  return 0;
+}
+
+int
+spi_unlock (void)
+{
+  uint32_t sr1 = 0, sr2 = 0, status;
+
+  if (wait_ready () || user_command (FLASH_RDSR, 0, 0, 8, &sr1) ||
+      user_command (FLASH_RDSR2, 0, 0, 8, &sr2))
+    return 1;
+  status = sr1 | sr2 << 8;
+  /* Only a locked chip is written: the status register wears like any other flash cell. */
+  if ((status & ~STATUS_QE) == 0)
+    return 0;
+  /* WRSR (01h) with both bytes, SR1 then SR2, keeping QE. */
+  if (write_enable () || user_command (FLASH_WRSR, 16, status & STATUS_QE, 0, 0) ||
+      wait_ready ())
+    return 1;
   return 0;
 }
 
