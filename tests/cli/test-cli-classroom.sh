@@ -266,8 +266,8 @@ stop_sims
 start_boards t4 2 --chip esp8266 --listen pty --count-file "$work/cnt"
 cli --port "$(sed -n 2p t4.out)" read_mac
 sleep 0.2
-check "--count-file with --boards: board 2 counted its bytes" \
-  [ -s cnt-2 ] && [ "$(cut -d' ' -f1 cnt-2)" -gt 0 ]
+[ -s cnt-2 ] && [ "$(cut -d' ' -f1 cnt-2)" -gt 0 ]
+ok $? "--count-file with --boards: board 2 counted its bytes"
 check "--count-file with --boards: board 1 was sent nothing" [ "$(cut -d' ' -f1 cnt-1)" = 0 ]
 stop_sims
 cli --ports all read_mac
