@@ -293,6 +293,15 @@ esprit_cli_set_json_errors (gboolean json)
   json_errors = json;
 }
 
+const char *
+_esprit_cli_error_code_name (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return "cancelled";
+  if (error->domain == ESPRIT_ERROR)
+    return esprit_enum_to_nick (ESPRIT_TYPE_ERROR, error->code);
+  return "failed";
+}
 static void
 json_error (const char *code,
             const char *message,

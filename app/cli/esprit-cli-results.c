@@ -15,15 +15,6 @@
 #include "esprit-enums.h"
 #include "esprit-error.h"
 #include "esprit-numbers.h"
-const char *
-_esprit_cli_error_code_name (const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return "cancelled";
-  if (error->domain == ESPRIT_ERROR)
-    return esprit_enum_to_nick (ESPRIT_TYPE_ERROR, error->code);
-  return "failed";
-}
 
 static const char *
 result_word (EspritCliBoard *board)
