@@ -295,6 +295,38 @@ test_wire_refusals (void)
   assert_flash_is (sim, 0x50000, ff, 0x30);
 }
 
+/* esptool 5 sends --encrypt compressed (FLASH_DEFL_BEGIN with the encrypt word): the
+ * inflated data goes through the engine as well. */
+static void
+test_wire_encrypted_deflate (void)
+{
+  g_autoptr(EspritSim) sim = board_with_common_stub ();
+  g_autoptr(GBytes) plain = esprit_test_random_bytes (0x3000, 8);
+  const guint8 zero[32] = { 0 };
+  g_autofree guint8 *want = g_memdup2 (g_bytes_get_data (plain, NULL), 0x3000);
+  g_autoptr(GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, 9);
+  guint8 packed[0x4000], b[20], e[4] = { 1, 0, 0, 0 };
+  gsize in_read, packed_len;
+  guint32 blocks;
+
+  g_assert_cmpint (g_converter_convert (G_CONVERTER (z), want, 0x3000, packed, sizeof packed,
+                                        G_CONVERTER_INPUT_AT_END, &in_read, &packed_len, NULL),
+                   ==, G_CONVERTER_FINISHED);
+  blocks = (guint32) ((packed_len + 0x3FF) / 0x400);
+  esprit_write_le32 (b, 0x3000);
+  esprit_write_le32 (b + 4, blocks);
+  esprit_write_le32 (b + 8, 0x400);
+  esprit_write_le32 (b + 12, 0x60000);
+  esprit_write_le32 (b + 16, 1);
+  g_assert_cmpuint (stub_request (sim, 0x10, b, 20, 0), ==, 0);
+  for (guint32 seq = 0; seq < blocks; seq++)
+    g_assert_cmpuint (flash_data (sim, 0x11, seq, packed + seq * 0x400,
+                                  MIN (0x400, packed_len - seq * 0x400)), ==, 0);
+  g_assert_cmpuint (stub_request (sim, 0x12, e, 4, 0), ==, 0);
+  esprit_sim_flash_encrypt (zero, 0, 0x60000, want, 0x3000);
+  assert_flash_is (sim, 0x60000, want, 0x3000);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -305,6 +337,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim-flash-crypt/block-keys", test_block_keys);
   g_test_add_func ("/esprit/sim-flash-crypt/address-bits", test_address_bits);
   g_test_add_func ("/esprit/sim-flash-crypt/wire-encrypted-write", test_wire_encrypted_write);
+  g_test_add_func ("/esprit/sim-flash-crypt/wire-encrypted-deflate", test_wire_encrypted_deflate);
   g_test_add_func ("/esprit/sim-flash-crypt/wire-refusals", test_wire_refusals);
   return g_test_run ();
 }
