@@ -195,6 +195,14 @@ parse_write_flash (EspritCli    *cli,
         wopts.skip_unchanged = FALSE;
       else if (is_option (a, "-e", "--erase_all"))
         erase_all = TRUE;
+      else if (is_option (a, "--encrypt", "--encrypt") ||
+               is_option (a, "--encrypt_files", "--encrypt_files") ||
+               is_option (a, "--ignore_flash_enc_efuse", "--ignore_flash_enc_efuse"))
+        /* esptool's encrypted writes go through its ESP32 stub's FLASH_BEGIN encrypt word
+         * (or FLASH_ENCRYPT_DATA, 0xD4); Esprit's stubs refuse that word (0xFF). */
+        return esprit_cli_bad_input (_("%s: encrypted writes are not supported by Esprit's stub "
+                                       "yet; use esptool with its own stub, or flash the "
+                                       "plaintext image"), a);
       else
         return esprit_cli_bad_input (_("Unknown write_flash option %s"), a);
     }

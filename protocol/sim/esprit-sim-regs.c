@@ -33,6 +33,10 @@ _esprit_sim_chip (EspritSim *self)
  *           (1121 mV: "Vref calibration in eFuse")
  *   word 5: CHIP_VER_REV2 [20] = 1, WAFER_VERSION_MINOR [25:24] = 0
  *   word 6: CONSOLE_DEBUG_DISABLE [2] = 1, coding scheme none
+ * Flash encryption is blank, as on a new chip: word 0 FLASH_CRYPT_CNT [26:20], word 5
+ * FLASH_CRYPT_CONFIG [31:28], word 6 DISABLE_DL_ENCRYPT [7] and BLOCK1 (the key, words
+ * 14..21) read 0 (not listed: unlisted registers read 0); esprit-sim-stub.c's encrypted
+ * writes take their key and tweak from them.
  * APB_CTL_DATE (0x3FF6607C) bit 31 is the third revision bit: with REV1 and REV2, v3.0.
  * model: its date bits are not known here and read 0.
  * RTCCALICFG1 (0x3FF5F06C) holds the ROM's RTC calibration, TIMERS_RTC_CALI_VALUE in [31:7];

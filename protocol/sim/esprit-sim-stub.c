@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "esprit-command.h"
+#include "esprit-sim-flash-crypt.h"
 #include "esprit-sim-private.h"
 #include "stub-core.h"
 
@@ -174,6 +176,36 @@ sim_flash_write (void       *ctx,
   SimStub *s = ctx;
 
   return _esprit_sim_flash_program (s->sim, addr, src, len) ? 0 : 1;
+}
+
+/* The ESP32's eFuse as the flash-encryption engine reads it (esptool targets/esp32.py and
+ * espefuse's esp32 field table): FLASH_CRYPT_CONFIG is BLK0 word 5 [31:28], the key BLOCK1,
+ * words 14..21. espefuse burn_key stores the key file's bytes reversed, so the key in
+ * espsecure's order is the block read backwards. The virtual chip's eFuses are blank: the
+ * words read 0, so the key is all zeros and no address bit tweaks it (esprit-sim-regs.c). */
+#define ESP32_EFUSE_WORD(n) (0x3FF5A000u + 4 * (n))
+
+static int
+sim_flash_write_encrypted (void       *ctx,
+                           uint32_t    addr,
+                           const void *src,
+                           uint32_t    len)
+{
+  SimStub *s = ctx;
+  guint8 block1[32], key[32];
+  guint32 conf = _esprit_sim_read_reg (s->sim, ESP32_EFUSE_WORD (5)) >> 28 & 0xF;
+  g_autofree guint8 *data = g_memdup2 (src, len);
+
+  for (guint i = 0; i < 8; i++)
+    esprit_write_le32 (block1 + 4 * i, _esprit_sim_read_reg (s->sim, ESP32_EFUSE_WORD (14 + i)));
+  for (guint i = 0; i < 32; i++)
+    key[i] = block1[31 - i];
+  /* the ROM's esp_rom_spiflash_write_encrypted: 32-byte aligned address and length only */
+  if (esprit_sim_flash_encrypt (key, conf, addr, data, len) != 0)
+    return 1;
+  _esprit_sim_event (s->sim, "stub: %u bytes at 0x%06x through the flash-encryption engine "
+                     "(FLASH_CRYPT_CONFIG 0x%x)", len, addr, conf);
+  return _esprit_sim_flash_program (s->sim, addr, data, len) ? 0 : 1;
 }
 
 static int
@@ -353,6 +385,10 @@ _esprit_sim_run_stub (EspritSim *sim,
     .work = sim_work,
     .ram_write = sim_ram_write,
     .ram_run = sim_ram_run,
+    /* the common ESP32 stub's encrypted writes (v1: FLASH_BEGIN's 5th word and 0xD4); the
+     * engine of the later chips (AES-XTS) is not modelled, nor are Esprit's own stubs */
+    .flash_write_encrypted = !extensions && _esprit_sim_chip (sim) == ESPRIT_CHIP_ESP32
+                             ? sim_flash_write_encrypted : NULL,
   };
 
   /* §12.0: the ROM leaves the flash detached unless told; a stub attaches it itself. */

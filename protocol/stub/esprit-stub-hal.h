@@ -95,6 +95,13 @@ typedef struct esprit_stub_hal {
   int      (*ram_check)          (void *ctx, uint32_t addr, uint32_t len);
   void     (*ram_write)          (void *ctx, uint32_t addr, const uint8_t *src, uint32_t len);
   int      (*ram_run)            (void *ctx, uint32_t entry);
+
+  /* Optional (NULL: Esprit's stubs, which have no encrypted writes yet): writes @len bytes
+   * through the flash-encryption engine, as the common ESP32 stub does with the ROM's
+   * esp_rom_spiflash_write_encrypted (which fails unless @addr and @len are multiples of
+   * 32). Used for FLASH_BEGIN / FLASH_DEFL_BEGIN with the encrypt word set, and for the
+   * deprecated FLASH_ENCRYPT_DATA (0xD4). Nonzero = failure (0xC4). */
+  int      (*flash_write_encrypted) (void *ctx, uint32_t addr, const void *src, uint32_t len);
 } esprit_stub_hal_t;
 
 /* Sends OHAI, calls hal->start, then serves commands until the link is gone or

@@ -25,6 +25,8 @@ bad "misaligned erase" "multiples of 4096" --port "$P" erase_region 0x1001 0x100
 bad "image for another chip" "not for the ESP8266" --port "$P" --chip esp8266 write_flash 0x0 app32.bin
 bad "unknown option" "Unknown" --port "$P" --frobnicate chip_id
 bad "odd write_flash arguments" "usage" --port "$P" write_flash 0x0
+bad "encrypted write" "not supported by Esprit's stub yet" --port "$P" write_flash --encrypt 0x10000 data.bin
+bad "encrypted files" "use esptool with its own stub" --port "$P" write_flash --encrypt-files 0x10000 data.bin
 bad "unwritable backup target" "Cannot write" --port "$P" read_flash 0 4096 /proc/nope/x.bin
 # With --json a refusal is also an "error" event on stdout, wherever --json stands.
 json_refusal() {

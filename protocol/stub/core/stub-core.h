@@ -52,6 +52,7 @@ enum {
   STUB_OP_ERASE_REGION     = 0xD1,
   STUB_OP_READ_FLASH       = 0xD2,
   STUB_OP_RUN_USER_CODE    = 0xD3,
+  STUB_OP_FLASH_ENCRYPT_DATA = 0xD4, /* the common ESP32 stub's, deprecated: hal.h */
   STUB_OP_ESPRIT_VERSION   = 0xE0,   /* Esprit extension (vendor range) */
   STUB_OP_ESPRIT_READ_PACKED = 0xE1, /* Esprit extension: stub-pack.h */
 };
@@ -88,6 +89,7 @@ typedef struct esprit_stub_state {
   /* flash write session (FLASH_* or FLASH_DEFL_*) */
   int      flashing;
   int      deflating;
+  int      encrypting;       /* this session's writes go through hal->flash_write_encrypted */
   uint8_t  deferred_error;   /* a failure after DATA was acknowledged, reported next */
   uint32_t write_addr;       /* where the next byte goes */
   uint32_t write_end;        /* offset + size of FLASH_BEGIN */

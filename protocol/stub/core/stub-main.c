@@ -47,6 +47,10 @@ dispatch (Hal *hal)
       stub_handle_begin (hal, op, data, len);
       return 0;
 
+    case STUB_OP_FLASH_ENCRYPT_DATA:
+      if (hal->flash_write_encrypted == 0)
+        break;
+      /* fall through - FLASH_DATA whose block goes through the engine */
     case STUB_OP_FLASH_DATA:
     case STUB_OP_FLASH_DEFL_DATA:
       stub_handle_data (hal, op, data, len, le32 (st->frame + 4));

@@ -40,7 +40,7 @@ erase_ahead (Hal *hal, uint32_t end)
  * a word goes through an aligned bounce buffer padded with 0xFF, which leaves flash as it is
  * (programming only clears bits). */
 static uint8_t
-write_bytes (Hal *hal, const uint8_t *data, uint32_t len)
+write_bytes (Hal *hal, const uint8_t *data, uint32_t len, int encrypted)
 {
   esprit_stub_state_t *st = hal->state;
   uint8_t err;
@@ -49,6 +49,15 @@ write_bytes (Hal *hal, const uint8_t *data, uint32_t len)
     return STUB_ERR_TOO_MUCH;
   if ((err = erase_ahead (hal, st->write_addr + len)) != STUB_OK)
     return err;
+  if (encrypted)
+    {
+      /* The engine takes the whole chunk; a misaligned one fails and, as in the common stub,
+       * the position moves on all the same. */
+      err = hal->flash_write_encrypted (hal->ctx, st->write_addr, data, len) ? STUB_ERR_SPI_OP
+                                                                              : STUB_OK;
+      st->write_addr += len;
+      return err;
+    }
   while (len)
     {
       uint32_t head = st->write_addr & 3u, n;
@@ -82,7 +91,7 @@ static int
 stage_flush (Hal *hal)
 {
   esprit_stub_state_t *st = hal->state;
-  uint8_t err = write_bytes (hal, st->stage, st->stage_len);
+  uint8_t err = write_bytes (hal, st->stage, st->stage_len, st->encrypting);
 
   st->stage_len = 0;
   if (err != STUB_OK && st->deferred_error == STUB_OK)
@@ -157,6 +166,14 @@ stub_handle_begin (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len)
   if (hal->flash_unlock && hal->flash_unlock (hal->ctx))
     {
       stub_status (hal, op, STUB_ERR_SPI_UNLOCK);
+      return;
+    }
+  /* §2: the 5th word asks for encrypted writes. The common ESP8266 stub ignores it; a stub
+   * without an encrypted writer (Esprit's) refuses it rather than write plaintext. */
+  st->encrypting = len == 20 && le32 (data + 16) != 0 && hal->flash_write_encrypted;
+  if (len == 20 && le32 (data + 16) != 0 && !st->encrypting && hal->extensions)
+    {
+      stub_status (hal, op, STUB_ERR_NOT_IMPLEMENTED);
       return;
     }
   st->flashing = 1;
@@ -240,7 +257,8 @@ stub_handle_data (Hal *hal, uint8_t op, const uint8_t *data, uint32_t len, uint3
 
       if (n > dlen)
         n = dlen;
-      if ((err = write_bytes (hal, data, n)) != STUB_OK)
+      if ((err = write_bytes (hal, data, n,
+                              st->encrypting || op == STUB_OP_FLASH_ENCRYPT_DATA)) != STUB_OK)
         st->deferred_error = err;
     }
 }
