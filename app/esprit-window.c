@@ -361,6 +361,7 @@ _esprit_window_update_state (EspritWindow *self)
   set_action_enabled (self, "win.backup-region", port && !ota && !busy && !list);
   set_action_enabled (self, "win.restore-region", port && !ota && !busy && !list);
   set_action_enabled (self, "win.erase-region", port && !ota && !busy && !list);
+  set_action_enabled (self, "win.readonly-region", FALSE);
   set_action_enabled (self, "win.retry-failed", list && !busy &&
                       _esprit_window_boards_any_failed (self));
   set_action_enabled (self, "win.open", TRUE);
