@@ -302,6 +302,8 @@ test_gzip (void)
   pick_port (window, "Virtual ESP8266 (OTA)");
   add_and_wait (window, file);
   spin_ms (50);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_widget (
+                              GTK_WIDGET (window), is_file_row, NULL))), "gzip-compressed"));
   g_assert_true (button_sensitive (window, "win.flash"));
   g_assert_true (esprit_window_select_port (window, "sim:esp8266"));
   spin_ms (50);
