@@ -116,12 +116,17 @@ esprit_file_row_new (GFile   *file,
   g_autofree char *subtitle = NULL;
   g_autofree char *entry_label = NULL;
   g_autoptr(GError) error = NULL;
+  const guint8 *head = g_bytes_get_data (data, NULL);
   EspritImageInfo info;
 
   self->file = g_object_ref (file);
   self->data = g_bytes_ref (data);
-  if (esprit_image_parse (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
-                          ESPRIT_CHIP_AUTO, &info, &error))
+  /* A .bin.gz: the window takes one only for an ESP8266 over the air, whose core unpacks
+   * it (protocol-facts §7.1). */
+  if (g_bytes_get_size (data) >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+    self->kind = g_strdup (_("gzip-compressed sketch, unpacked by the board"));
+  else if (esprit_image_parse (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                               ESPRIT_CHIP_AUTO, &info, &error))
     self->kind = info.kind == ESPRIT_IMAGE_RAW
                  ? g_strdup (_("raw data, such as a backup"))
                  : esprit_image_describe (&info);

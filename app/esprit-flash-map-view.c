@@ -368,6 +368,9 @@ region_row (EspritFlashMapView *self,
   g_autoptr(GMenuItem) backup = NULL;
   g_autoptr(GMenuItem) restore = NULL;
   g_autoptr(GMenuItem) erase = NULL;
+  /* A read-only partition (ESP-IDF flag bit 1) is refused as esprit-cli refuses it: its
+   * writing items point at an action that is always off, and the row says why. */
+  gboolean readonly = (r->flags & ESPRIT_PARTITION_FLAG_READONLY) != 0;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *swatch = gtk_drawing_area_new ();
   GtkWidget *button = gtk_menu_button_new ();
@@ -393,6 +396,15 @@ region_row (EspritFlashMapView *self,
       g_free (subtitle);
       subtitle = more;
     }
+  if (readonly)
+    {
+      /* Translators: added to a read-only partition's description, on its own line */
+      char *more = g_strdup_printf (_("%s\nRead-only partition: it cannot be restored or "
+                                      "erased"), subtitle);
+
+      g_free (subtitle);
+      subtitle = more;
+    }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
 
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 14);
@@ -406,11 +418,13 @@ region_row (EspritFlashMapView *self,
                                            g_variant_new_uint32 (index));
   g_menu_append_item (menu, backup);
   restore = g_menu_item_new (_("_Restore From File…"), NULL);
-  g_menu_item_set_action_and_target_value (restore, "win.restore-region",
+  g_menu_item_set_action_and_target_value (restore, readonly ? "win.readonly-region"
+                                                    : "win.restore-region",
                                            g_variant_new_uint32 (index));
   g_menu_append_item (menu, restore);
   erase = g_menu_item_new (_("_Erase This Region…"), NULL);
-  g_menu_item_set_action_and_target_value (erase, "win.erase-region",
+  g_menu_item_set_action_and_target_value (erase, readonly ? "win.readonly-region"
+                                                  : "win.erase-region",
                                            g_variant_new_uint32 (index));
   g_menu_append_item (menu, erase);
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));

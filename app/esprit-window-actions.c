@@ -551,7 +551,14 @@ open_action (GtkWidget  *widget,
   chooser = gtk_file_chooser_native_new (_("Add Firmware Files"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), NULL);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("Firmware images (.bin, .img)"));
+  /* A compressed sketch only where the board unpacks it: an ESP8266 over the air. */
+  if (_esprit_window_takes_gzip (self))
+    {
+      gtk_file_filter_set_name (filter, _("Firmware images (.bin, .bin.gz, .img)"));
+      gtk_file_filter_add_suffix (filter, "bin.gz");
+    }
+  else
+    gtk_file_filter_set_name (filter, _("Firmware images (.bin, .img)"));
   gtk_file_filter_add_suffix (filter, "bin");
   gtk_file_filter_add_suffix (filter, "img");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);

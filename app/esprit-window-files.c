@@ -135,11 +135,53 @@ load_file (EspritWindow *self,
   g_file_load_contents_async (file, NULL, on_file_loaded, ld);
 }
 
+static gboolean
+has_suffix_nocase (const char *name,
+                   const char *suffix)
+{
+  gsize n = strlen (name), m = strlen (suffix);
+
+  return n > m && g_ascii_strcasecmp (name + n - m, suffix) == 0;
+}
+
+gboolean
+_esprit_window_is_gzip_name (const char *name)
+{
+  return name != NULL && has_suffix_nocase (name, ".gz");
+}
+
+gboolean
+_esprit_window_takes_gzip (EspritWindow *self)
+{
+  EspritPortItem *item = _esprit_window_get_port (self);
+
+  return item != NULL && esprit_port_item_is_ota (item) &&
+         esprit_port_item_get_chip (item) == ESPRIT_CHIP_ESP8266;
+}
+
+/* Why a .bin.gz cannot go to the board chosen, saying what to do instead. */
+static char *
+gzip_refusal (EspritWindow *self,
+              const char   *name)
+{
+  EspritPortItem *item = _esprit_window_get_port (self);
+
+  if (item != NULL && esprit_port_item_is_ota (item))
+    return g_strdup_printf (_("%s is compressed: only the ESP8266 core unpacks a .bin.gz over "
+                              "the air. Add the sketch's .bin instead."), name);
+  /* The ROM loader writes the bytes as they come (its own compressed writes are deflate
+   * streams made by the host, not a file's gzip): the file must be unpacked first. */
+  return g_strdup_printf (_("%s is compressed, and a board on a cable takes the image itself. "
+                            "Unpack it first (gunzip) and add the .bin, or choose the board "
+                            "over the air."), name);
+}
+
 void
 esprit_window_add_files (EspritWindow *self,
                          GSList       *files)
 {
   guint refused = 0;
+  g_autofree char *gzip_msg = NULL;
 
   g_return_if_fail (ESPRIT_IS_WINDOW (self));
 
@@ -147,15 +189,24 @@ esprit_window_add_files (EspritWindow *self,
     {
       g_autofree char *name = g_file_get_basename (l->data);
 
-      if (name == NULL || !(g_str_has_suffix (name, ".bin") || g_str_has_suffix (name, ".img") ||
-                            g_str_has_suffix (name, ".BIN") || g_str_has_suffix (name, ".IMG")))
+      if (name != NULL && has_suffix_nocase (name, ".bin.gz"))
+        {
+          if (_esprit_window_takes_gzip (self))
+            load_file (self, l->data, -1);
+          else if (gzip_msg == NULL)
+            gzip_msg = gzip_refusal (self, name);
+          continue;
+        }
+      if (name == NULL || !(has_suffix_nocase (name, ".bin") || has_suffix_nocase (name, ".img")))
         {
           refused++;
           continue;
         }
       load_file (self, l->data, -1);
     }
-  if (refused > 0)
+  if (gzip_msg != NULL)
+    _esprit_window_show_toast (self, gzip_msg);
+  else if (refused > 0)
     _esprit_window_show_toast (self, _("Only .bin and .img firmware files can be flashed"));
 }
 

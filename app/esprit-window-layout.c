@@ -235,6 +235,27 @@ show_refusal (EspritWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The region is a partition marked read-only: say so (as esprit-cli does) and write nothing. */
+static gboolean
+refuse_readonly (EspritWindow       *self,
+                 const EspritRegion *r,
+                 gboolean            erase)
+{
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (!(r->flags & ESPRIT_PARTITION_FLAG_READONLY))
+    return FALSE;
+  body = erase ? g_strdup_printf (_("Partition %s is marked read-only: nothing was erased"),
+                                  r->name)
+               : g_strdup_printf (_("Partition %s is marked read-only: nothing was written"),
+                                  r->name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Read-Only Partition"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static gboolean
 restore_region_func (EspritJob      *job,
                      EspritSession  *session,
@@ -285,6 +306,8 @@ esprit_window_restore_region_from (EspritWindow *self,
   g_return_if_fail (G_IS_FILE (file));
   r = map_region (self, index);
   g_return_if_fail (r != NULL);
+  if (refuse_readonly (self, r, FALSE))
+    return;
 
   name = g_file_get_basename (file);
   bytes = g_file_load_bytes (file, NULL, NULL, &error);
@@ -338,7 +361,7 @@ restore_region_action (GtkWidget  *widget,
   g_autofree char *title = NULL;
   GtkFileChooserNative *chooser;
 
-  if (r == NULL)
+  if (r == NULL || refuse_readonly (self, r, FALSE))
     return;
   /* Translators: title of the file chooser; %s is the region's name */
   title = g_strdup_printf (_("Restore %s From a File"), r->name);
@@ -456,9 +479,13 @@ void
 esprit_window_erase_region (EspritWindow *self,
                             guint         index)
 {
+  const EspritRegion *r;
   RegionJob *rj;
 
   g_return_if_fail (ESPRIT_IS_WINDOW (self));
+  r = map_region (self, index);
+  if (r != NULL && refuse_readonly (self, r, TRUE))
+    return;
   rj = region_job_new (self, index);
   g_return_if_fail (rj != NULL);
   rj->backup_first = _esprit_window_backup_first_dir (self);
@@ -491,7 +518,7 @@ erase_region_action (GtkWidget  *widget,
   g_autofree char *size = NULL;
   GtkWidget *dialog;
 
-  if (r == NULL)
+  if (r == NULL || refuse_readonly (self, r, TRUE))
     return;
   size = esprit_format_size (r->size);
   /* Translators: %s is the region's name ("nvs") */
@@ -511,6 +538,18 @@ erase_region_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+readonly_region_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  EspritWindow *self = ESPRIT_WINDOW (widget);
+  const EspritRegion *r = map_region (self, g_variant_get_uint32 (param));
+
+  if (r != NULL)
+    refuse_readonly (self, r, FALSE);
+}
+
 void
 _esprit_window_class_init_layout (GtkWidgetClass *widget_class)
 {
@@ -519,5 +558,8 @@ _esprit_window_class_init_layout (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.restore-region", "u",
                                    restore_region_action);
   gtk_widget_class_install_action (widget_class, "win.erase-region", "u", erase_region_action);
+  /* Always off: the restore and erase items of a read-only partition (esprit-flash-map-view). */
+  gtk_widget_class_install_action (widget_class, "win.readonly-region", "u",
+                                   readonly_region_action);
   gtk_widget_class_bind_template_callback (widget_class, on_map_file_dropped);
 }

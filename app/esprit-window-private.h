@@ -120,6 +120,10 @@ void             _esprit_window_add_loaded_file (EspritWindow   *self,
 void             _esprit_window_restore_files   (EspritWindow   *self);
 /* Remembers the files and addresses for the next start (after a successful flash). */
 void             _esprit_window_remember_files  (EspritWindow   *self);
+/* @name ends in .gz (any case): a compressed sketch, only an ESP8266 over the air takes it. */
+gboolean         _esprit_window_is_gzip_name    (const char     *name);
+/* The board chosen is an ESP8266 over the air, whose core unpacks a .bin.gz (§7.1). */
+gboolean         _esprit_window_takes_gzip      (EspritWindow   *self);
 
 /* esprit-window-actions.c */
 void             _esprit_window_class_init_actions (GtkWidgetClass *widget_class);

@@ -291,6 +291,15 @@ _esprit_window_build_plan (EspritWindow  *self,
                        _("The address of %s is not a number (0x10000 or 65536)"), name);
           return NULL;
         }
+      /* Added for an ESP8266 over the air, then another board chosen. */
+      if (_esprit_window_is_gzip_name (name))
+        {
+          *bad_item = (int) i;
+          g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                       _("%s is compressed, and a board on a cable takes the image itself: "
+                         "unpack it first (gunzip) and add the .bin."), name);
+          return NULL;
+        }
       esprit_write_plan_add (plan, addr, esprit_file_row_get_data (rows->pdata[i]), name);
     }
   opts.verify = gtk_switch_get_active (self->verify_switch);
@@ -352,6 +361,7 @@ _esprit_window_update_state (EspritWindow *self)
   set_action_enabled (self, "win.backup-region", port && !ota && !busy && !list);
   set_action_enabled (self, "win.restore-region", port && !ota && !busy && !list);
   set_action_enabled (self, "win.erase-region", port && !ota && !busy && !list);
+  set_action_enabled (self, "win.readonly-region", FALSE);
   set_action_enabled (self, "win.retry-failed", list && !busy &&
                       _esprit_window_boards_any_failed (self));
   set_action_enabled (self, "win.open", TRUE);

@@ -107,6 +107,7 @@ add_table_regions (EspritLayout        *layout,
                                             type);
 
       r->partition = (int) i;
+      r->flags = p->flags;
       have_boot |= p->type == ESPRIT_PARTITION_TYPE_BOOTLOADER;
       have_table |= p->type == ESPRIT_PARTITION_TYPE_PARTITION_TABLE;
       g_ptr_array_add (layout->regions, r);

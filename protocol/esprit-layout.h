@@ -242,6 +242,7 @@ typedef struct {
   EspritRegionKind  kind;
   char             *detail;          /* "data/nvs", "LittleFS, 125 blocks of 8 KB", … */
   int               partition;       /* index into the table's entries, -1 */
+  guint32           flags;           /* that entry's ESPRIT_PARTITION_FLAG_*, 0 without one */
   gboolean          has_image;       /* an ESP image starts here: @image is filled */
   EspritImageInfo   image;
   gboolean          image_verified;  /* checksum and hash checked: the whole image was there */

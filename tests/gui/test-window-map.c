@@ -21,9 +21,11 @@
 #define NVS_SIZE   0x5000u
 
 /* The Arduino-ESP32 default table (protocol-facts §10.1) at 0x8000, an app in app0 and some
- * settings in the first sectors of nvs; app1 and spiffs stay erased. */
+ * settings in the first sectors of nvs, whose entry has @nvs_flags; app1 and spiffs stay
+ * erased. */
 static EspritWindow *
-window_with_table (EspritSim **sim_out)
+window_with_flags (EspritSim **sim_out,
+                   guint32     nvs_flags)
 {
   EspritWindow *window;
   EspritSim *sim;
@@ -38,7 +40,8 @@ window_with_table (EspritSim **sim_out)
   window = new_window ();
   sim = esprit_window_get_virtual_board (window, ESPRIT_CHIP_ESP32);
 
-  g_assert_true (esprit_partition_table_add (&table, "nvs", 1, 0x02, NVS_OFFSET, NVS_SIZE, 0));
+  g_assert_true (esprit_partition_table_add (&table, "nvs", 1, 0x02, NVS_OFFSET, NVS_SIZE,
+                                             nvs_flags));
   g_assert_true (esprit_partition_table_add (&table, "otadata", 1, 0x00, 0xE000, 0x2000, 0));
   g_assert_true (esprit_partition_table_add (&table, "app0", 0, 0x10, 0x10000, 0x140000, 0));
   g_assert_true (esprit_partition_table_add (&table, "app1", 0, 0x11, 0x150000, 0x140000, 0));
@@ -54,6 +57,12 @@ window_with_table (EspritSim **sim_out)
   g_assert_true (esprit_window_select_port (window, "sim:esp32"));
   *sim_out = sim;
   return window;
+}
+
+static EspritWindow *
+window_with_table (EspritSim **sim_out)
+{
+  return window_with_flags (sim_out, 0);
 }
 
 static void
@@ -538,6 +547,120 @@ test_backup_first (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_menu_button (GtkWidget    *w,
+                gconstpointer unused)
+{
+  return GTK_IS_MENU_BUTTON (w);
+}
+
+static const EspritRegion *
+region_at (EspritWindow *window,
+           guint         index)
+{
+  return esprit_flash_map_view_get_map (window->map_view)->pdata[index];
+}
+
+/* The action of item @i of the menu of the row of region @index. */
+static char *
+row_menu_action (EspritWindow *window,
+                 guint         index,
+                 int           i)
+{
+  GtkWidget *list = gtk_widget_get_last_child (GTK_WIDGET (window->map_view));
+  char *action = NULL;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (list); c; c = gtk_widget_get_next_sibling (c))
+    if (ADW_IS_ACTION_ROW (c) &&
+        GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (c), "esprit-region-index")) == index)
+      {
+        GtkWidget *button = find_widget (c, is_menu_button, NULL);
+        GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+
+        g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s",
+                                                        &action));
+        /* The reason is on the row of a read-only partition, and only there. */
+        g_assert_cmpint (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (c)),
+                                 "Read-only partition") != NULL, ==,
+                         (region (window, "nvs") == region_at (window, index)));
+        return action;
+      }
+  g_error ("no row for region %u", index);
+  return NULL;
+}
+
+/* The refusal dialog is up and names the partition as read-only; closes it. */
+static void
+assert_refused (const char *name)
+{
+  AdwMessageDialog *dialog = find_dialog ();
+
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Read-Only Partition");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), name));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "read-only"));
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_ms (50);
+}
+
+/* A partition marked read-only (ESP-IDF flags bit 1, §10.1) is refused as esprit-cli
+ * refuses write_flash --partition: the map carries the flag, the row says why, its Restore
+ * and Erase items point at an action that is off (Back Up stays), and restoring or erasing
+ * it by any way shows the reason, runs no job and leaves every byte of the flash. */
+static void
+test_readonly (void)
+{
+  EspritSim *sim;
+  EspritWindow *window = window_with_flags (&sim, ESPRIT_PARTITION_FLAG_READONLY);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (0x1000, 26);
+  g_autoptr(GFile) file = write_file ("readonly.bin", data);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree char *restore = NULL;
+  g_autofree char *erase = NULL;
+  guint nvs;
+
+  identify (window);
+  nvs = region_index (window, "nvs");
+  g_assert_cmphex (region (window, "nvs")->flags, ==, ESPRIT_PARTITION_FLAG_READONLY);
+  g_assert_cmphex (region (window, "app0")->flags, ==, 0);
+  backup = row_menu_action (window, nvs, 0);
+  restore = row_menu_action (window, nvs, 1);
+  erase = row_menu_action (window, nvs, 2);
+  g_assert_cmpstr (backup, ==, "win.backup-region");
+  g_assert_cmpstr (restore, ==, "win.readonly-region");
+  g_assert_cmpstr (erase, ==, "win.readonly-region");
+  g_clear_pointer (&restore, g_free);
+  restore = row_menu_action (window, region_index (window, "app0"), 1);
+  g_assert_cmpstr (restore, ==, "win.restore-region");
+  /* Off: activating it does nothing (its handler would show the refusal). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.readonly-region", "u", nvs);
+  spin_ms (50);
+  g_assert_null (find_dialog ());
+
+  before = esprit_sim_dup_flash (sim);
+  esprit_window_restore_region_from (window, nvs, file);
+  g_assert_false (job_running (window));
+  assert_refused ("nvs");
+  esprit_window_erase_region (window, nvs);
+  g_assert_false (job_running (window));
+  assert_refused ("nvs");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.erase-region", "u", nvs));
+  assert_refused ("nvs");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.restore-region", "u",
+                                             nvs));
+  g_assert_null (find_file_chooser ());
+  assert_refused ("nvs");
+  spin_ms (200);
+  g_assert_false (job_running (window));
+  after = esprit_sim_dup_flash (sim);
+  g_assert_cmpmem (g_bytes_get_data (after, NULL), g_bytes_get_size (after),
+                   g_bytes_get_data (before, NULL), g_bytes_get_size (before));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -566,6 +689,7 @@ main (int    argc,
   g_test_add_func ("/esprit/window-map/drop-on-region", test_drop_on_region);
   g_test_add_func ("/esprit/window-map/erase-region", test_erase_region);
   g_test_add_func ("/esprit/window-map/identify", test_identify);
+  g_test_add_func ("/esprit/window-map/readonly", test_readonly);
   g_test_add_func ("/esprit/window-map/restore-region", test_restore_region);
   g_test_add_func ("/esprit/window-map/restore-region-too-large", test_restore_region_too_large);
   rc = g_test_run ();
