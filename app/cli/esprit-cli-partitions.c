@@ -144,8 +144,7 @@ esprit_cli_write_partition (EspritCli  *opts,
                    len, r->name, r->size);
       return esprit_cli_fail (opts, error);
     }
-  if (r->partition >= 0 && layout->table->entries[r->partition].flags &
-      ESPRIT_PARTITION_FLAG_READONLY)
+  if (r->flags & ESPRIT_PARTITION_FLAG_READONLY)
     {
       g_set_error (&error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
                    _("Partition %s is marked read-only: nothing was written"), r->name);
@@ -172,6 +171,12 @@ esprit_cli_erase_partition (EspritCli  *opts,
   board = connect_to_region (opts, argv[1], &layout, &r, &error);
   if (board == NULL)
     return esprit_cli_fail (opts, error);
+  if (r->flags & ESPRIT_PARTITION_FLAG_READONLY)
+    {
+      g_set_error (&error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,
+                   _("Partition %s is marked read-only: nothing was erased"), r->name);
+      return esprit_cli_fail (opts, error);
+    }
   if (r->offset % ESPRIT_CHUNK_SIZE != 0 || r->size % ESPRIT_CHUNK_SIZE != 0)
     {
       g_set_error (&error, ESPRIT_ERROR, ESPRIT_ERROR_INVALID_ARGUMENT,

@@ -157,6 +157,20 @@ cli --port "$P8" read_flash --partition fs fs.bin
 check "read_flash --partition fs" [ "$(stat -c %s fs.bin 2>/dev/null)" = $((0x1FA000)) ]
 check "starts with the superblock" cmp -s <(head -c 32 fs.bin) sb.bin
 
+# A read-only partition (the readonly flag): write and erase refused before anything is sent.
+sed 's/^\(nvs, .*0x5000,\)$/\1 readonly/' default.csv > ro.csv
+cli partition_table --to-bin ro.bin ro.csv
+put ro.bin 0x8000
+put nvs-data.bin 0x9000   # erase_settings above left nvs erased
+cp flash.bin before.bin
+cli --port "$P" --trace write_flash --partition nvs small.bin
+[ "$rc" != 0 ] && has "Partition nvs is marked read-only: nothing was written" && ! writes
+ok $? "write_flash --partition on a read-only partition: refused, no write sent"
+cli --port "$P" --trace erase_region --partition nvs
+[ "$rc" != 0 ] && has "Partition nvs is marked read-only: nothing was erased" && ! writes
+ok $? "erase_region --partition on a read-only partition: refused, no erase sent"
+check "the flash is unchanged" cmp -s before.bin flash.bin
+
 # A table elsewhere than 0x8000, from CSV with offsets left to the tool.
 printf 'nvs, data, nvs, , 0x6000\nfactory, app, factory, , 1M\n' > auto.csv
 cli partition_table --offset 0xA000 --csv auto.csv
