@@ -258,3 +258,20 @@ new_window (void)
   spin_ms (200);
   return window;
 }
+
+gboolean
+esprit_window_test_init (int    *argc,
+                         char ***argv)
+{
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return FALSE;
+    }
+  adw_init ();
+  g_test_init (argc, argv, NULL);
+  return TRUE;
+}

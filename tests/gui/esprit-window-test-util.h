@@ -19,6 +19,11 @@ typedef struct {
   guint         n;
 } RowWait;
 
+/* What every window test's main does first: no accessibility bus, settings in memory,
+ * untranslated messages, then GTK, libadwaita and GTest. FALSE, after printing TAP's skip
+ * line, when there is no display: main then returns 77. */
+gboolean      esprit_window_test_init (int          *argc,
+                                       char       ***argv);
 /* Runs the main context until @done says so; fails after @timeout_ms. */
 void          spin_until             (gboolean   (*done) (gpointer),
                                       gpointer      data,

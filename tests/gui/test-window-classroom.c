@@ -291,16 +291,8 @@ main (int    argc,
   g_autofree char *data_home = g_dir_make_tmp ("esprit-gui-data-XXXXXX", NULL);
 
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 77;
-    }
-  adw_init ();
-  g_test_init (&argc, &argv, NULL);
+  if (!esprit_window_test_init (&argc, &argv))
+    return 77;
   work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
   board_tests_init ();
   g_test_add_func ("/esprit/window-classroom/flash-all", test_flash_all);

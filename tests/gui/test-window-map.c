@@ -674,16 +674,8 @@ main (int    argc,
 
     g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   }
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 77;
-    }
-  adw_init ();
-  g_test_init (&argc, &argv, NULL);
+  if (!esprit_window_test_init (&argc, &argv))
+    return 77;
   g_test_add_func ("/esprit/window-map/backup-first", test_backup_first);
   g_test_add_func ("/esprit/window-map/backup-region", test_backup_region);
   g_test_add_func ("/esprit/window-map/drop-on-region", test_drop_on_region);

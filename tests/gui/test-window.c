@@ -489,16 +489,8 @@ main (int    argc,
 
   /* An empty data folder: no backups of the user's in the Backups list. */
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 77;
-    }
-  adw_init ();
-  g_test_init (&argc, &argv, NULL);
+  if (!esprit_window_test_init (&argc, &argv))
+    return 77;
   work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
   {
     g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
