@@ -28,7 +28,8 @@ _esprit_window_read_map (EspritSession  *session,
   g_autoptr(EspritLayout) layout = NULL;
 
   *summary = NULL;
-  if (!esprit_session_read_flash_map (session, &layout, map, cancellable, error))
+  if (!esprit_session_read_flash_map (session, ESPRIT_PARTITION_TABLE_OFFSET, &layout, map,
+                                      cancellable, error))
     return FALSE;
   if (layout != NULL)
     *summary = esprit_layout_describe (layout);

@@ -93,6 +93,7 @@ take_known (const EspritChunkMap *known,
 
 gboolean
 esprit_session_read_flash_map (EspritSession  *self,
+                               guint32         table_offset,
                                EspritLayout  **layout_out,
                                GPtrArray     **map,
                                GCancellable   *cancellable,
@@ -111,8 +112,8 @@ esprit_session_read_flash_map (EspritSession  *self,
   /* An unknown flash chip: no size, so nothing to draw. */
   if (!esprit_session_get_flash_size (self, &flash_size, cancellable, error))
     return error == NULL || *error == NULL;
-  layout = esprit_layout_detect (esprit_session_get_chip (self), flash_size,
-                                 ESPRIT_PARTITION_TABLE_OFFSET, board_read, &reader, error);
+  layout = esprit_layout_detect (esprit_session_get_chip (self), flash_size, table_offset,
+                                 board_read, &reader, error);
   if (layout == NULL)
     return FALSE;
 

@@ -153,9 +153,11 @@ gboolean       esprit_session_md5             (EspritSession              *self,
                                                GError                    **error);
 /* esprit-session-map.c: the flash map (esprit_flash_map_build) of the board: its layout
  * read from it, and per region what the session's reads already learnt of the chunks (a
- * packed read tells erased ones apart) or else one MD5 of the region. *@map stays NULL,
+ * packed read tells erased ones apart) or else one MD5 of the region; the partition table
+ * is looked for at @table_offset (ESPRIT_PARTITION_TABLE_OFFSET usually). *@map stays NULL,
  * without an error, when the flash size is unknown; @layout may be NULL. */
 gboolean       esprit_session_read_flash_map  (EspritSession              *self,
+                                               guint32                     table_offset,
                                                EspritLayout              **layout,
                                                GPtrArray                 **map,
                                                GCancellable               *cancellable,

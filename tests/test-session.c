@@ -319,7 +319,7 @@ test_map_after_read (void)
     }
 
   g_ptr_array_set_size (ev.lines, 0);
-  g_assert_true (esprit_session_read_flash_map (session, NULL, &map, NULL, &error));
+  g_assert_true (esprit_session_read_flash_map (session, ESPRIT_PARTITION_TABLE_OFFSET, NULL, &map, NULL, &error));
   g_assert_no_error (error);
   md5s = count_requests (&ev, "13");
   reads = count_requests (&ev, "e1") + count_requests (&ev, "d2");
@@ -348,7 +348,7 @@ test_map_after_read (void)
   g_assert_true (esprit_session_connect (fresh, NULL, &error));
   g_assert_no_error (error);
   g_ptr_array_set_size (ev.lines, 0);
-  g_assert_true (esprit_session_read_flash_map (fresh, NULL, &cold, NULL, &error));
+  g_assert_true (esprit_session_read_flash_map (fresh, ESPRIT_PARTITION_TABLE_OFFSET, NULL, &cold, NULL, &error));
   g_assert_no_error (error);
   g_test_message ("cold: %u MD5s", count_requests (&ev, "13"));
   g_assert_cmpuint (count_requests (&ev, "13"), >, 3);

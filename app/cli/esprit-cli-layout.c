@@ -336,54 +336,6 @@ print_map (const EspritLayout *layout,
     }
 }
 
-/* What the board can tell cheaply: one MD5 per region (and one for the part of an app
- * after its image) says whether it is erased, without reading it. */
-static gboolean
-learn_from_md5 (EspritSession   *session,
-                GPtrArray       *map,
-                EspritChunkMap  *chunks,
-                GError         **error)
-{
-  g_autofree guint8 *ff = g_malloc (0x10000);
-
-  memset (ff, 0xFF, 0x10000);
-  for (guint i = 0; i < map->len; i++)
-    {
-      const EspritRegion *r = map->pdata[i];
-      guint32 from = r->offset, len = r->size;
-      g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-      guint8 want[16], got[16];
-      gsize dlen = 16;
-      g_autoptr(GError) local_error = NULL;
-
-      if (r->kind == ESPRIT_REGION_APP && r->used > 0)
-        {
-          guint32 image_end = (r->used + ESPRIT_CHUNK_SIZE - 1) / ESPRIT_CHUNK_SIZE *
-                              ESPRIT_CHUNK_SIZE;
-
-          esprit_chunk_map_set (chunks, r->offset, MIN (image_end, r->size), ESPRIT_CHUNK_DATA);
-          if (image_end >= r->size)
-            continue;
-          from = r->offset + image_end;
-          len = r->size - image_end;
-        }
-      for (guint32 done = 0; done < len; done += 0x10000)
-        g_checksum_update (md5, ff, MIN (0x10000, len - done));
-      g_checksum_get_digest (md5, want, &dlen);
-      if (!esprit_session_md5 (session, from, len, got, NULL, &local_error))
-        {
-          /* A loader without MD5 (an ESP8266 ROM) leaves the contents unknown. */
-          if (g_error_matches (local_error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED))
-            return TRUE;
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      esprit_chunk_map_set (chunks, from, len, memcmp (want, got, 16) == 0
-                                               ? ESPRIT_CHUNK_ERASED : ESPRIT_CHUNK_DATA);
-    }
-  return TRUE;
-}
-
 int
 esprit_cli_cmd_flash_map (EspritCli  *opts,
                            int                argc,
@@ -433,24 +385,35 @@ esprit_cli_cmd_flash_map (EspritCli  *opts,
   else
     {
       g_autoptr(EspritCliBoard) board = NULL;
-      g_autoptr(GPtrArray) rough = NULL;
+      gboolean ok = FALSE;
 
       if (json)
         saved = chatter_to_stderr ();
       board = esprit_cli_connect_one (opts, &error);
       if (board != NULL)
-        layout = esprit_cli_board_layout (opts, board->session, offset, &error);
-      if (layout != NULL)
         {
-          rough = esprit_flash_map_build (layout, NULL);
-          chunks = esprit_chunk_map_new (layout->flash_size);
+          /* Without the per-read progress lines. */
+          opts->quiet = TRUE;
+          ok = esprit_session_read_flash_map (board->session, offset, &layout, &map, NULL,
+                                              &error);
+          opts->quiet = FALSE;
+          if (ok && map == NULL)
+            {
+              ok = FALSE;
+              g_set_error_literal (&error, ESPRIT_ERROR, ESPRIT_ERROR_UNSUPPORTED,
+                                   _("The flash chip is unknown, so its size is too"));
+            }
         }
-      if (layout == NULL || !learn_from_md5 (board->session, rough, chunks, &error))
+      if (!ok)
         {
           chatter_restore (saved);
           return esprit_cli_fail (opts, error);
         }
-      map = esprit_flash_map_build (layout, chunks);
+      {
+        g_autofree char *desc = esprit_layout_describe (layout);
+
+        printf (_("Layout: %s\n"), desc);
+      }
       if (esprit_cli_finish_one (opts, g_steal_pointer (&board)) != 0)
         {
           chatter_restore (saved);
