@@ -159,19 +159,38 @@ esprit_window_backup_region_to (EspritWindow *self,
                             _("Region saved and verified"));
 }
 
+/* A file chooser for region @index; its file goes to @chosen. */
+typedef void (*RegionFileFunc) (EspritWindow *self,
+                                guint         index,
+                                GFile        *file);
+
 static void
-on_backup_region_response (GtkNativeDialog *dialog,
-                           int              response,
-                           EspritWindow    *self)
+on_region_chooser_response (GtkNativeDialog *dialog,
+                            int              response,
+                            EspritWindow    *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "esprit-region"));
+      RegionFileFunc chosen = g_object_get_data (G_OBJECT (dialog), "esprit-region-func");
 
-      esprit_window_backup_region_to (self, index, file);
+      if (file != NULL)
+        chosen (self, index, file);
     }
   g_object_unref (dialog);
+}
+
+static void
+show_region_chooser (EspritWindow         *self,
+                     guint                 index,
+                     GtkFileChooserNative *chooser,
+                     RegionFileFunc        chosen)
+{
+  g_object_set_data (G_OBJECT (chooser), "esprit-region", GUINT_TO_POINTER (index));
+  g_object_set_data (G_OBJECT (chooser), "esprit-region-func", chosen);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_region_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -194,9 +213,7 @@ backup_region_action (GtkWidget  *widget,
                                          _("_Back Up"), NULL);
   file_name = g_strdup_printf ("%s-0x%x.bin", r->name, r->offset);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
-  g_object_set_data (G_OBJECT (chooser), "esprit-region", GUINT_TO_POINTER (index));
-  g_signal_connect (chooser, "response", G_CALLBACK (on_backup_region_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  show_region_chooser (self, index, chooser, esprit_window_backup_region_to);
 }
 
 /* ---- restoring a region from a file ------------------------------------------------ */
@@ -336,22 +353,6 @@ esprit_window_restore_region_from (EspritWindow *self,
 }
 
 static void
-on_restore_region_response (GtkNativeDialog *dialog,
-                            int              response,
-                            EspritWindow    *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "esprit-region"));
-
-      if (file != NULL)
-        esprit_window_restore_region_from (self, index, file);
-    }
-  g_object_unref (dialog);
-}
-
-static void
 restore_region_action (GtkWidget  *widget,
                        const char *name,
                        GVariant   *param)
@@ -368,9 +369,7 @@ restore_region_action (GtkWidget  *widget,
   title = g_strdup_printf (_("Restore %s From a File"), r->name);
   chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Restore"), NULL);
-  g_object_set_data (G_OBJECT (chooser), "esprit-region", GUINT_TO_POINTER (index));
-  g_signal_connect (chooser, "response", G_CALLBACK (on_restore_region_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  show_region_chooser (self, index, chooser, esprit_window_restore_region_from);
 }
 
 /* ---- a file dropped on a region ----------------------------------------------------- */
