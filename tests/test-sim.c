@@ -314,10 +314,9 @@ test_reset_circuit (void)
   esprit_sim_set_lines (sim, FALSE, TRUE);
   g_usleep (20000);
   esprit_sim_set_lines (sim, FALSE, FALSE);
-  g_usleep (30000);
+  g_assert_cmpuint (esprit_test_wait_boot (sim, resets), ==, 3);
   g_assert_cmpuint (esprit_sim_get_reset_count (sim), ==, resets + 1);
-  g_assert_cmpuint (esprit_sim_get_boot_mode (sim), ==, 3);
-  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_APP);
+  g_assert_cmpint (esprit_test_wait_mode (sim, ESPRIT_SIM_MODE_APP), ==, ESPRIT_SIM_MODE_APP);
 }
 
 /* §8.5: FLASH_END leaves the loader: afterwards no SLIP, only application text. */

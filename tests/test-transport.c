@@ -212,8 +212,8 @@ test_served (gconstpointer data)
       g_autoptr(EspritLoader) again = esprit_loader_new (t);
 
       g_assert_true (esprit_loader_finish (loader, ESPRIT_AFTER_HARD_RESET, NULL, &error));
-      g_usleep (100000);
-      g_assert_cmpint (esprit_sim_get_mode (s->sim), ==, ESPRIT_SIM_MODE_APP);
+      g_assert_cmpint (esprit_test_wait_mode (s->sim, ESPRIT_SIM_MODE_APP), ==,
+                       ESPRIT_SIM_MODE_APP);
       g_assert_false (esprit_loader_connect (again, ESPRIT_BEFORE_NO_RESET, 1, ESPRIT_CHIP_AUTO,
                                              NULL, NULL, NULL, &error));
       g_assert_error (error, ESPRIT_ERROR, ESPRIT_ERROR_NO_SYNC);

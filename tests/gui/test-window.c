@@ -47,8 +47,7 @@ test_flash (void)
   g_assert_cmpmem (f + 3, g_bytes_get_size (img) - 3, (const guint8 *) g_bytes_get_data (img, NULL) + 3,
                    g_bytes_get_size (img) - 3);
   /* Restart when done: the board runs the new program. */
-  spin_ms (100);
-  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_APP);
+  g_assert_cmpint (esprit_test_wait_mode (sim, ESPRIT_SIM_MODE_APP), ==, ESPRIT_SIM_MODE_APP);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
