@@ -286,16 +286,19 @@ esprit_loader_hard_reset (EspritLoader  *self,
 }
 
 /* RUN_USER_CODE: the ESP8266's stubs return into the ROM's flash boot (§6); Esprit's stub
- * from version 2 on resets the ESP32-S3, -C3 and -C6 by their RTC watchdog, which samples
- * the boot pins again (protocol/stub/family/stub-family.c). */
+ * resets the chip by its RTC watchdog, which samples the boot pins again
+ * (protocol/stub/family/stub-family.c): from version 2 on the ESP32-S3, -C3 and -C6, from
+ * version 3 on the ESP32 and ESP32-S2 too. */
 static gboolean
 stub_runs_user_code (EspritLoader *self)
 {
   if (self->chip == ESPRIT_CHIP_ESP8266)
     return TRUE;
-  return self->kind == ESPRIT_LOADER_ESPRIT_STUB && self->stub_version >= 2 &&
-         (self->chip == ESPRIT_CHIP_ESP32S3 || self->chip == ESPRIT_CHIP_ESP32C3 ||
-          self->chip == ESPRIT_CHIP_ESP32C6);
+  if (self->kind != ESPRIT_LOADER_ESPRIT_STUB)
+    return FALSE;
+  if (self->chip == ESPRIT_CHIP_ESP32 || self->chip == ESPRIT_CHIP_ESP32S2)
+    return self->stub_version >= 3;
+  return self->stub_version >= 2;
 }
 
 gboolean

@@ -37,10 +37,11 @@
  *   while the PLL is off; §12.6: the stub does not start the PLL; the HAL's own delays assume
  *   the same, protocol/stub/<chip>/chip.h). The HAL reads with user transactions of 64 bytes
  *   (command 03h, 24 address bits, 512 data bits) at the SPI clock: on the ESP32 0x1001 in
- *   SPI_CLOCK, APB/2 = 20 MHz (what stub-spi.c sets), on the S2 and later the divider the ROM
- *   left, taken to be the controller's reset value, /4 of the 40 MHz source = 10 MHz (model:
- *   unconfirmed), plus the CPU's copy of the W registers into the core's word-aligned buffer,
- *   a load and a store a word (taken as 2 cycles a byte with the loop). */
+ *   SPI_CLOCK, APB/2 = 20 MHz (what stub-spi.c sets); on the S2 and later stub-spi.c halves
+ *   the divider the ROM left (its reset value /4 becomes /2), 20 MHz when the MSPI source is
+ *   the 40 MHz crystal (model: the slower of the two sources it may be, so the estimate errs
+ *   on the slow side), plus the CPU's copy of the W registers into the core's word-aligned
+ *   buffer, a load and a store a word (taken as 2 cycles a byte with the loop). */
 typedef struct {
   EspritChip chip;
   guint      cpu_mhz;
@@ -57,10 +58,10 @@ typedef struct {
 static const SimStubClock stub_clocks[] = {
   { ESPRIT_CHIP_ESP8266, 80, 0, 128 },
   { ESPRIT_CHIP_ESP32,   40, 20, 128 + 2048 },
-  { ESPRIT_CHIP_ESP32S2, 40, 10, 128 + 2048 },
-  { ESPRIT_CHIP_ESP32S3, 40, 10, 128 + 2048 },
-  { ESPRIT_CHIP_ESP32C3, 40, 10, 128 + 2048 },
-  { ESPRIT_CHIP_ESP32C6, 40, 10, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32S2, 40, 20, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32S3, 40, 20, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32C3, 40, 20, 128 + 2048 },
+  { ESPRIT_CHIP_ESP32C6, 40, 20, 128 + 2048 },
 };
 
 typedef struct {
@@ -295,7 +296,7 @@ sim_run_user_code (void *ctx)
 {
   SimStub *s = ctx;
 
-  /* §6: the ESP8266 stub returns into the ROM's flash boot; Esprit's S3, C3 and C6 stubs
+  /* §6: the ESP8266 stub returns into the ROM's flash boot; Esprit's ESP32-family stubs
    * reset the chip by its RTC watchdog, which samples the boot pins again
    * (protocol/stub/family/stub-family.c): the board boots per the lines, as after a
    * software reboot of the loader. */
@@ -307,9 +308,7 @@ static gboolean
 runs_user_code (EspritChip chip,
                 gboolean   extensions)
 {
-  return chip == ESPRIT_CHIP_ESP8266 ||
-         (extensions && (chip == ESPRIT_CHIP_ESP32S3 || chip == ESPRIT_CHIP_ESP32C3 ||
-                         chip == ESPRIT_CHIP_ESP32C6));
+  return chip == ESPRIT_CHIP_ESP8266 || extensions;
 }
 
 static void

@@ -236,6 +236,39 @@ test_unlock_unlocked (void)
   g_assert_cmphex (m.status, ==, 0x0200);
 }
 
+/* spi_init speeds the bus clock up to twice what the ROM left: on the ESP32 APB/2 (0x1001),
+ * on the S2 and later the SPI_MEM divider halved (0x30103, /4, becomes 0x10001, /2), and a
+ * clock already faster, or a value that is not a divider, is kept. */
+static guint32
+clock_after_init (guint32 rom_clock)
+{
+#ifdef SPI_OFF_CLOCK
+  const guint32 clock = SPI1_BASE + SPI_OFF_CLOCK;
+#else
+  const guint32 clock = SPI1_BASE + 0x14;
+#endif
+
+  model_reset (0);
+  *slot (clock) = rom_clock;
+  spi_init ();
+  return *slot (clock);
+}
+
+static void
+test_clock (void)
+{
+#ifdef SPI_OFF_CLOCK
+  g_assert_cmphex (clock_after_init (0x3043), ==, 0x1001);
+#else
+  g_assert_cmphex (clock_after_init (0x30103), ==, 0x10001);
+  g_assert_cmphex (clock_after_init (0x70307), ==, 0x30103);   /* /8 becomes /4 */
+  g_assert_cmphex (clock_after_init (0x10001), ==, 0x10001);   /* /2: already fast */
+  g_assert_cmphex (clock_after_init (0x80000000), ==, 0x80000000);   /* undivided */
+  g_assert_cmphex (clock_after_init (0x20002), ==, 0x20002);   /* /3: odd */
+  g_assert_cmphex (clock_after_init (0x30003), ==, 0x30003);   /* not a 50 % duty divider */
+#endif
+}
+
 int
 main (int    argc,
       char **argv)
@@ -245,5 +278,6 @@ main (int    argc,
   g_test_add_func ("/esprit/stub-spi/" STUB_SPI_CHIP "/unlock-locked", test_unlock_locked);
   g_test_add_func ("/esprit/stub-spi/" STUB_SPI_CHIP "/unlock-cmp", test_unlock_cmp);
   g_test_add_func ("/esprit/stub-spi/" STUB_SPI_CHIP "/unlock-unlocked", test_unlock_unlocked);
+  g_test_add_func ("/esprit/stub-spi/" STUB_SPI_CHIP "/clock", test_clock);
   return g_test_run ();
 }

@@ -17,7 +17,7 @@
 
 /* What ESPRIT_VERSION answers after "ESPR": bumped when the stub's behaviour changes (2: the
  * ESP32-S3, -C3 and -C6 stubs run the program on RUN_USER_CODE). */
-#define ESPRIT_STUB_VERSION 2u
+#define ESPRIT_STUB_VERSION 3u
 
 #define STUB_BLOCK_MAX     0x4000u     /* §2 FLASH_WRITE_SIZE for the stub */
 #define STUB_DATA_HEADER   16u

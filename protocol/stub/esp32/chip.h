@@ -36,6 +36,13 @@
 #define CHIP_RESET_BIT       (1u << 31)
 
 #define RWDT_CONFIG0         0x3FF4808Cu
+/* RUN_USER_CODE: the RTC watchdog's stage 0 resets the whole chip, RTC included (ESP32's
+ * WDTCONFIG0: EN b31, STG0 [30:28] with 4 = RESET_RTC, CPU_RESET_LENGTH [16:14],
+ * SYS_RESET_LENGTH [13:11], each 1 here; esp-idf soc/esp32 rtc_cntl_reg.h), an "RTC
+ * watchdog reset" at whose end the strapping pins are latched again (ESP32 datasheet,
+ * strapping pins: power-on, RTC watchdog and brownout resets). CONFIG1 the timeout. */
+#define RWDT_CONFIG1         0x3FF48090u
+#define RWDT_RESET_CONFIG0   ((1u << 31) | (4u << 28) | (1u << 14) | (1u << 11))
 #define RWDT_WPROTECT        0x3FF480A4u
 #define RWDT_INT_CLR         0x3FF48048u
 #define RWDT_INT_BIT         (1u << 3)

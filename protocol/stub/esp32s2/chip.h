@@ -35,6 +35,9 @@
 #define CHIP_RESET_BIT       (1u << 31)
 
 #define RWDT_CONFIG0         0x3F408094u
+/* RUN_USER_CODE: esptool's watchdog reset, which its ESP32-S2 class uses over USB-OTG with
+ * these addresses (§12.5, esptool esp32s2.py watchdog_reset): CONFIG1 the timeout. */
+#define RWDT_CONFIG1         0x3F408098u
 #define RWDT_WPROTECT        0x3F4080ACu
 #define RWDT_INT_CLR         0x3F40804Cu
 #define RWDT_INT_BIT         (1u << 3)

@@ -347,16 +347,21 @@ hal_reboot (void *ctx)
 #ifdef RWDT_CONFIG1
 /* RUN_USER_CODE: the chip samples its strapping pins again on an RTC watchdog reset but not
  * on a software system reset (ESP32-C3 TRM 7.1: power-on, RTC WDT, brownout, super WDT and
- * glitch resets latch them), so a watchdog reset boots the flash once the host has let go
- * of the boot pin, where reboot (below) comes back to the ROM loader. The watchdog as
- * esptool's watchdog_reset sets it (§12.5): timeout 2000 slow-clock cycles, stage 0 resets
- * the whole chip (5 << 28), enabled. */
+ * glitch resets latch them; the ESP32's datasheet says the same of its own), so a watchdog
+ * reset boots the flash once the host has let go of the boot pin, where reboot (below) comes
+ * back to the ROM loader. The watchdog as esptool's watchdog_reset sets it on the S2 and
+ * later (§12.5): timeout 2000 slow-clock cycles, stage 0 resets the whole chip (5 << 28),
+ * enabled; the ESP32's own field layout in its chip.h. */
+#ifndef RWDT_RESET_CONFIG0
+#define RWDT_RESET_CONFIG0 ((1u << 31) | (5u << 28) | (1u << 8) | 2u)
+#endif
+
 static void
 hal_run_user_code (void *ctx)
 {
   REG (RWDT_WPROTECT) = RWDT_KEY;
   REG (RWDT_CONFIG1) = 2000;
-  REG (RWDT_CONFIG0) = (1u << 31) | (5u << 28) | (1u << 8) | 2u;
+  REG (RWDT_CONFIG0) = RWDT_RESET_CONFIG0;
   REG (RWDT_WPROTECT) = 0;
   for (;;)
     ;
@@ -403,7 +408,7 @@ family_stub_main (void)
     .read_reg = hal_read_reg,
     .write_reg = hal_write_reg,
     /* The entry shim never returns to the ROM's flash boot: RUN_USER_CODE resets the chip
-     * by its watchdog where esptool gives the facts (S3, C3, C6); elsewhere 0xC3. */
+     * by its RTC watchdog. */
 #ifdef RWDT_CONFIG1
     .run_user_code = hal_run_user_code,
 #else

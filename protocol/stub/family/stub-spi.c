@@ -159,6 +159,34 @@ write_enable (void)
   return 1;
 }
 
+#ifndef SPI_OFF_CLOCK
+/* S2 and later: SPI_MEM_CLOCK (+0x14 on every SPI_MEM controller) holds the bus clock as a
+ * divider of the MSPI source clock: CLK_EQU_SYSCLK b31 (no division), CLKCNT_N [23:16] =
+ * d - 1, CLKCNT_H [15:8] = d/2 - 1, CLKCNT_L [7:0] = d - 1. The ROM leaves d = 4 (0x30103,
+ * the controller's reset value and what its attach sets up, esp-flasher-stub's
+ * stub_target_spi_init on the S3). Which source the MSPI runs from while the ROM loader
+ * runs (the 40 MHz crystal, or 80 MHz from the PLL) is not public, so the stub halves the
+ * divider it finds rather than writing a frequency: from d = 4 to d = 2, 20 MHz from a
+ * 40 MHz source and at most 40 MHz from an 80 MHz one, within what the single-line read
+ * (03h) is specified to on the parts these modules carry (50 MHz on the W25Q32JV, 55 MHz on
+ * the XM25QH32 and P25Q32H) and half of what esp-idf runs them at. A value that is not such
+ * a divider (no division, d below 4, odd d) is left as it is. */
+#define SPI_MEM_CLOCK   (SPI1_BASE + 0x14)
+#define CLK_EQU_SYSCLK  (1u << 31)
+
+static uint32_t
+faster_clock (uint32_t clock)
+{
+  uint32_t n = (clock >> 16) & 0xFFu, h = (clock >> 8) & 0xFFu, l = clock & 0xFFu;
+  uint32_t d = n + 1, half = d / 2;
+
+  if ((clock & CLK_EQU_SYSCLK) || (clock & 0x7F000000u) || d < 4 || d % 2 || l != n ||
+      h != d / 2 - 1)
+    return clock;
+  return ((half - 1) << 16) | ((half / 2 - 1) << 8) | (half - 1);
+}
+#endif
+
 void
 spi_init (void)
 {
@@ -175,6 +203,7 @@ spi_init (void)
   REG (SPI_USER) |= USER_COMMAND;
 #else
   REG (SPI_CTRL) &= ~CTRL_READ_MODES;
+  REG (SPI_MEM_CLOCK) = faster_clock (REG (SPI_MEM_CLOCK));
 #endif
 }
 
