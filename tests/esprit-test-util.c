@@ -162,7 +162,8 @@ esprit_test_enter_loader (EspritSim *sim)
   esprit_sim_set_lines (sim, TRUE, FALSE);
   g_usleep (30000);
   esprit_sim_set_lines (sim, FALSE, FALSE);
-  g_assert_cmpint (esprit_sim_get_mode (sim), ==, ESPRIT_SIM_MODE_ROM_LOADER);
+  g_assert_cmpint (esprit_test_wait_mode (sim, ESPRIT_SIM_MODE_ROM_LOADER), ==,
+                   ESPRIT_SIM_MODE_ROM_LOADER);
   esprit_sim_host_flush (sim);
   /* A first SYNC may be eaten by the ROM's rate detection; the second is answered. */
   for (int i = 0; i < 3; i++)
