@@ -62,6 +62,7 @@ write_range (WriteCtx       *ctx,
   gint64 t0 = g_get_monotonic_time ();
   double secs;
   int last_pct = -1;
+  gboolean restarted = FALSE;
 
   if (deflate)
     {
@@ -110,6 +111,7 @@ write_range (WriteCtx       *ctx,
   /* A ROM erases inside BEGIN (40 s/MB); a stub erases lazily (3 s). */
   begin_timeout = rom ? esprit_timeout_per_mb (ESPRIT_TIMEOUT_ERASE_PER_MB, write_size)
                       : ESPRIT_TIMEOUT_DEFAULT;
+restart:
   if (ctx->progress)
     ctx->progress (ESPRIT_PHASE_ERASING, ctx->done, ctx->total, ctx->user_data);
   if (!esprit_loader_command (self, deflate ? ESPRIT_OP_FLASH_DEFL_BEGIN : ESPRIT_OP_FLASH_BEGIN,
@@ -117,9 +119,9 @@ write_range (WriteCtx       *ctx,
                               cancellable, error))
     return FALSE;
 
-  for (guint32 seq = 0; seq < blocks; seq++)
+  for (guint32 i = 0, seq = 0; i < blocks; i++, seq++)
     {
-      gsize off = (gsize) seq * block;
+      gsize off = (gsize) i * block;
       gsize n = MIN (block, payload_len - off);
       guint64 raw_done = deflate ? (guint64) len * (off + n) / payload_len : MIN (off + n, len);
       guint timeout = ESPRIT_TIMEOUT_DEFAULT;
@@ -143,9 +145,23 @@ write_range (WriteCtx       *ctx,
         }
       /* A block whose reply was lost is covered by the final MD5 where there is one. */
       if (!_esprit_loader_send_data (self, deflate ? ESPRIT_OP_FLASH_DEFL_DATA : ESPRIT_OP_FLASH_DATA,
-                                     seq, payload + off, n, timeout, _esprit_flash_can_md5 (self), cancellable,
+                                     &seq, payload + off, n, timeout, _esprit_flash_can_md5 (self), cancellable,
                                      error))
-        return FALSE;
+        {
+          /* A damaged block breaks an ESP32-family ROM's inflater (_esprit_loader_send_data):
+           * the region is written again from BEGIN, once. */
+          if (rom && deflate && !restarted && esprit_loader_get_chip (self) != ESPRIT_CHIP_ESP8266 &&
+              g_error_matches (*error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM))
+            {
+              esprit_loader_log (self, ESPRIT_LOG_WARNING, _("%s; writing this region again"),
+                                 (*error)->message);
+              g_clear_error (error);
+              restarted = TRUE;
+              last_pct = -1;
+              goto restart;
+            }
+          return FALSE;
+        }
       if (ctx->progress)
         ctx->progress (ESPRIT_PHASE_WRITING, ctx->done + raw_done, ctx->total, ctx->user_data);
     }

@@ -89,10 +89,12 @@ gboolean _esprit_loader_command_retry  (EspritLoader  *self,
 
 /* Sends one *_DATA block (FLASH, FLASH_DEFL, MEM), retrying it (ESPRIT_ATTEMPTS in all)
  * when it was rejected or its reply lost. @lost_reply_ok: a retry refused as out of sequence
- * after a lost reply counts as delivered (something later checks the data). */
+ * after a lost reply counts as delivered (something later checks the data). @seq: the
+ * sequence number to send it with; on return the one it went with (an ESP32-family ROM uses
+ * up the number of a block it refused for its checksum), so the next block takes *@seq + 1. */
 gboolean _esprit_loader_send_data (EspritLoader  *self,
                                    guint8         op,
-                                   guint32        seq,
+                                   guint32       *seq,
                                    const guint8  *block,
                                    gsize          len,
                                    guint          timeout_ms,

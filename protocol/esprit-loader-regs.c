@@ -53,7 +53,7 @@ esprit_loader_write_reg (EspritLoader  *self,
 gboolean
 _esprit_loader_send_data (EspritLoader  *self,
                           guint8         op,
-                          guint32        seq,
+                          guint32       *seq,
                           const guint8  *block,
                           gsize          len,
                           guint          timeout_ms,
@@ -61,9 +61,14 @@ _esprit_loader_send_data (EspritLoader  *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  g_autoptr(GByteArray) pkt = esprit_command_build_data (op, seq, block, len);
+  g_autoptr(GByteArray) pkt = esprit_command_build_data (op, *seq, block, len);
   EspritAttempt attempt = ESPRIT_ATTEMPT_INIT;
   gboolean timed_out = FALSE;
+  /* The ESP32-family ROMs count a block they refuse for its checksum: the same number again
+   * is refused (0x05), the next one writes the block where it belongs (FLASH_DATA, MEM_DATA;
+   * measured on the genuine ESP32 and ESP32-C3 ROMs). Their inflater is left broken by such
+   * a block, so FLASH_DEFL_DATA cannot go on (0x0C): that write starts again from BEGIN. */
+  gboolean counts_refused = self->kind == ESPRIT_LOADER_ROM && self->chip != ESPRIT_CHIP_ESP8266;
 
   /* §2: a failed DATA block is retried 3 times. */
   for (guint tries = 1; ; tries++)
@@ -80,13 +85,27 @@ _esprit_loader_send_data (EspritLoader  *self,
           return TRUE;
         }
       timed_out = attempt.result == ESPRIT_ATTEMPT_TIMEOUT;
+      if (counts_refused && attempt.result == ESPRIT_ATTEMPT_REFUSED &&
+          attempt.status == ESPRIT_ROM_ERR_CHECKSUM)
+        {
+          if (op == ESPRIT_OP_FLASH_DEFL_DATA)
+            {
+              g_set_error (error, ESPRIT_ERROR, ESPRIT_ERROR_CHECKSUM,
+                           _("Block %u arrived damaged; the ROM cannot go on with this "
+                             "compressed write"), *seq);
+              return FALSE;
+            }
+          (*seq)++;
+          g_byte_array_unref (pkt);
+          pkt = esprit_command_build_data (op, *seq, block, len);
+        }
       if (!esprit_retry_again (&attempt, ESPRIT_RETRY_LOST | ESPRIT_RETRY_REJECTED, tries,
                                self->kind != ESPRIT_LOADER_ROM))
         return esprit_attempt_fail (&attempt, error);
       {
         g_autofree char *why = esprit_attempt_describe (&attempt);
 
-        esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), seq,
+        esprit_loader_log (self, ESPRIT_LOG_WARNING, _("Block %u: %s; sending it again"), *seq,
                            why);
       }
       esprit_transport_flush_input (self->transport, NULL);
@@ -111,13 +130,13 @@ esprit_loader_mem_upload (EspritLoader  *self,
   if (!esprit_loader_command (self, ESPRIT_OP_MEM_BEGIN, begin, 16, 0, 0, ESPRIT_TIMEOUT_DEFAULT,
                               NULL, NULL, NULL, cancellable, error))
     return FALSE;
-  for (guint32 seq = 0; seq < blocks; seq++)
+  for (guint32 i = 0, seq = 0; i < blocks; i++, seq++)
     {
-      gsize off = (gsize) seq * ESP_RAM_BLOCK;
+      gsize off = (gsize) i * ESP_RAM_BLOCK;
       gsize n = MIN (ESP_RAM_BLOCK, len - off);
 
       /* The ROM checks each block's checksum, so a block it took is intact. */
-      if (!_esprit_loader_send_data (self, ESPRIT_OP_MEM_DATA, seq, data + off, n,
+      if (!_esprit_loader_send_data (self, ESPRIT_OP_MEM_DATA, &seq, data + off, n,
                                      ESPRIT_TIMEOUT_DEFAULT, TRUE, cancellable, error))
         return FALSE;
     }

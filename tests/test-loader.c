@@ -265,6 +265,25 @@ test_retry_after_corruption (void)
   check_flash (sim, 0x8000, data);
 }
 
+/* The same over a compressed write: a damaged block leaves the ESP32 ROM's inflater unable to
+ * go on, so the host writes the region again from FLASH_DEFL_BEGIN. */
+static void
+test_retry_after_corruption_compressed (void)
+{
+  g_autoptr(EspritSim) sim = NULL;
+  g_autoptr(EspritLoader) loader = connect_to (ESPRIT_CHIP_ESP32, &sim, NULL);
+  g_autoptr(GBytes) data = esprit_test_random_bytes (40000, 16);
+  EspritWriteOptions opts = { ESPRIT_COMPRESS_ON, TRUE, FALSE, NULL };
+  EspritSimFaults faults = ESPRIT_SIM_FAULTS_NONE;
+  g_autoptr(GError) error = NULL;
+
+  faults.corrupt_rx_byte = 5000;
+  esprit_sim_set_faults (sim, &faults);
+  g_assert_true (esprit_flash_write (loader, 0x8000, data, &opts, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_flash (sim, 0x8000, data);
+}
+
 /* A lost reply: the host times out, resends, the ROM says "not that sequence" and the final
  * MD5 proves the data. */
 static void
@@ -644,6 +663,8 @@ main (int    argc,
   g_test_add_func ("/esprit/loader/esp32-rom-baud-crystal", test_esp32_rom_baud_crystal);
   g_test_add_func ("/esprit/loader/erase-size-formula", test_erase_size_formula);
   g_test_add_func ("/esprit/loader/retry-after-corruption", test_retry_after_corruption);
+  g_test_add_func ("/esprit/loader/retry-after-corruption-compressed",
+                   test_retry_after_corruption_compressed);
   g_test_add_func ("/esprit/loader/lost-reply", test_lost_reply);
   g_test_add_func ("/esprit/loader/disconnect", test_disconnect);
   g_test_add_func ("/esprit/loader/cancel", test_cancel);

@@ -67,6 +67,7 @@ _esprit_sim_loader_check_data_packet (Loader        *l,
                                       gsize          len,
                                       guint32        checksum,
                                       guint8         op,
+                                      guint32       *next_seq,
                                       const guint8 **block,
                                       guint32       *block_len)
 {
@@ -84,15 +85,30 @@ _esprit_sim_loader_check_data_packet (Loader        *l,
       _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return FALSE;
     }
+  if (next_seq != NULL)
+    {
+      /* The ESP32-family ROMs check the sequence number before the checksum, and a block
+       * whose checksum fails still uses up its number: the same block sent again with the
+       * same number gets 0x05, with the next one it is written where the failed one would
+       * have gone (measured on the genuine ESP32 and ESP32-C3 ROMs in Espressif's QEMU
+       * fork, for FLASH_DATA and MEM_DATA). */
+      if (seq != *next_seq)
+        {
+          _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
+          return FALSE;
+        }
+      (*next_seq)++;
+    }
   if (esprit_checksum (data + ESPRIT_DATA_HEADER, dlen) != (checksum & 0xFF))
     {
       /* §8.4: a bad checksum gives 0x07 (stub: 0xC1). */
+      if (next_seq != NULL && op == ESPRIT_OP_FLASH_DEFL_DATA)
+        l->inflate_broken = TRUE;
       _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_CHECKSUM);
       return FALSE;
     }
   *block = data + ESPRIT_DATA_HEADER;
   *block_len = dlen;
-  (void) seq;
   return TRUE;
 }
 

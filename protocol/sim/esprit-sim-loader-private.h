@@ -30,6 +30,9 @@ typedef struct {
   guint32               next_seq;
   z_stream              zs;
   gboolean              zs_live;
+  /* An ESP32-family ROM's inflater after a damaged FLASH_DEFL_DATA block (measured: every
+   * later block of that write fails with 0x0C) */
+  gboolean              inflate_broken;
 
   /* RAM upload */
   GHashTable           *ram;            /* load addr -> GByteArray */
@@ -59,6 +62,7 @@ gboolean _esprit_sim_loader_check_data_packet (Loader        *l,
                                                gsize          len,
                                                guint32        checksum,
                                                guint8         op,
+                                               guint32       *next_seq,
                                                const guint8 **block,
                                                guint32       *block_len);
 /* Reads one SLIP frame; SIM_RESET when the board was reset. */

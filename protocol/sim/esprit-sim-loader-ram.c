@@ -50,16 +50,25 @@ _esprit_sim_loader_mem_data (Loader       *l,
   const guint8 *block;
   guint32 block_len;
 
-  if (!_esprit_sim_loader_check_data_packet (l, data, len, checksum, ESPRIT_OP_MEM_DATA, &block,
+  if (!l->rom8266 && l->mem_segment == NULL)
+    {
+      _esprit_sim_loader_fail (l, ESPRIT_OP_MEM_DATA, ESPRIT_ROM_ERR_INVALID_MESSAGE);
+      return;
+    }
+  /* The family's ROMs count the sequence number in the packet check (see there). */
+  if (!_esprit_sim_loader_check_data_packet (l, data, len, checksum, ESPRIT_OP_MEM_DATA,
+                                             l->rom8266 ? NULL : &l->mem_next_seq, &block,
                                              &block_len))
     return;
-  if (l->mem_segment == NULL || esprit_read_le32 (data + 4) != l->mem_next_seq ||
+  if (l->mem_segment == NULL ||
+      (l->rom8266 && esprit_read_le32 (data + 4) != l->mem_next_seq) ||
       l->mem_segment->len + block_len > l->mem_size)
     {
       _esprit_sim_loader_fail (l, ESPRIT_OP_MEM_DATA, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;
     }
-  l->mem_next_seq++;
+  if (l->rom8266)
+    l->mem_next_seq++;
   g_byte_array_append (l->mem_segment, block, block_len);
   _esprit_sim_loader_ok (l, ESPRIT_OP_MEM_DATA);
 }
