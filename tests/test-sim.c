@@ -349,7 +349,8 @@ test_esp32_rom (void)
   g_autoptr(GPtrArray) m = NULL;
   g_autoptr(GPtrArray) s = NULL;
   g_autoptr(GPtrArray) sec = NULL;
-  static const guint8 attach_ok[] = { 0x01, 0x0D, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0 };
+  /* The value is the SYNC's, which the ESP32-family ROMs keep in every later reply. */
+  static const guint8 attach_ok[] = { 0x01, 0x0D, 0x04, 0x00, 0x07, 0x07, 0x12, 0x20, 0, 0, 0, 0 };
   const guint8 *f;
   gsize n;
 
@@ -376,6 +377,89 @@ test_esp32_rom (void)
   f = g_bytes_get_data (sec->pdata[0], &n);
   g_assert_cmpuint (f[8], ==, 1);
   g_assert_cmpuint (f[9], ==, 0x05);
+}
+
+/* One exchange whose single reply must be exactly @expect (hex, spaces ignored). */
+static void
+assert_reply (EspritSim    *sim,
+              guint8        op,
+              const guint8 *data,
+              gsize         len,
+              guint32       checksum,
+              const char   *expect)
+{
+  g_autoptr(GPtrArray) r = esprit_test_exchange (sim, op, data, len, checksum, 200);
+  g_autoptr(GString) hex = g_string_new (NULL);
+  g_auto(GStrv) parts = g_strsplit (expect, " ", -1);
+  g_autofree char *want = g_strjoinv ("", parts);
+  gsize n;
+  const guint8 *f;
+
+  g_assert_cmpuint (r->len, ==, 1);
+  f = g_bytes_get_data (r->pdata[0], &n);
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (hex, "%02x", f[i]);
+  g_assert_cmpstr (hex->str, ==, want);
+}
+
+/* The ESP32-family ROMs' reply state, byte for byte as the genuine ESP32 ROM answered the
+ * same sequence in Espressif's QEMU fork: the value of the last READ_REG in every later
+ * reply, an unknown command answered with the last known command's opcode, a refused
+ * READ_FLASH_SLOW still 64 bytes long (the reply buffer as it was), the reserved status
+ * bytes left from earlier replies, the error byte kept by MEM_BEGIN and cleared by
+ * WRITE_REG, and a block refused for its checksum using up its sequence number. */
+static void
+test_family_reply_state (void)
+{
+  g_autoptr(EspritSim) sim = esprit_test_new_board (ESPRIT_CHIP_ESP32, NULL);
+  guint8 reg[4], rd[8], mem[16], attach[8] = { 0 }, wr[32] = { 0 }, begin[16];
+  g_autofree guint8 *block = g_malloc (16 + 0x400);
+  g_autofree char *ff64 = NULL;
+  g_autoptr(GString) ff = g_string_new (NULL);
+  g_autofree char *expect = NULL;
+  g_autoptr(GBytes) flash = NULL;
+
+  for (int i = 0; i < 64; i++)
+    g_string_append (ff, "ff ");
+  ff64 = g_string_free (g_steal_pointer (&ff), FALSE);
+  esprit_test_enter_loader (sim);
+  esprit_write_le32 (reg, 0x40001000);   /* the ROM's magic word (§4) */
+  assert_reply (sim, 0x0A, reg, 4, 0, "01 0a 04 00 83 1d f0 00 00 00 00 00");
+  assert_reply (sim, 0x99, reg, 4, 0, "01 0a 04 00 83 1d f0 00 01 05 00 00");
+  assert_reply (sim, 0x0D, attach, 8, 0, "01 0d 04 00 83 1d f0 00 00 00 00 00");
+  esprit_write_le32 (rd, 0);
+  esprit_write_le32 (rd + 4, 64);
+  expect = g_strconcat ("01 0e 44 00 83 1d f0 00 ", ff64, "00 00 00 00", NULL);
+  assert_reply (sim, 0x0E, rd, 8, 0, expect);
+  g_free (expect);
+  esprit_write_le32 (rd + 4, 65);
+  expect = g_strconcat ("01 0e 44 00 83 1d f0 00 ", ff64, "01 0a 00 00", NULL);
+  assert_reply (sim, 0x0E, rd, 8, 0, expect);
+  esprit_write_le32 (mem, 0x100);
+  esprit_write_le32 (mem + 4, 1);
+  esprit_write_le32 (mem + 8, 0x100);
+  esprit_write_le32 (mem + 12, 0x3FFB0000);
+  assert_reply (sim, 0x05, mem, 16, 0, "01 05 04 00 83 1d f0 00 00 0a ff ff");
+  esprit_write_le32 (wr, 0x3FFB0000);
+  assert_reply (sim, 0x09, wr, 32, 0, "01 09 04 00 83 1d f0 00 00 00 ff ff");
+
+  /* FLASH_DATA: seq 0 damaged, seq 0 again refused, seq 1 lands where seq 0 would have. */
+  esprit_write_le32 (begin, 0x1000);
+  esprit_write_le32 (begin + 4, 2);
+  esprit_write_le32 (begin + 8, 0x400);
+  esprit_write_le32 (begin + 12, 0x100000);
+  assert_reply (sim, 0x02, begin, 16, 0, "01 02 04 00 83 1d f0 00 00 00 ff ff");
+  esprit_write_le32 (block, 0x400);
+  esprit_write_le32 (block + 4, 0);
+  memset (block + 8, 0, 8);
+  memset (block + 16, 0x22, 0x400);
+  assert_reply (sim, 0x03, block, 16 + 0x400, 0x00, "01 03 04 00 83 1d f0 00 01 07 ff ff");
+  assert_reply (sim, 0x03, block, 16 + 0x400, 0xEF, "01 03 04 00 83 1d f0 00 01 05 ff ff");
+  esprit_write_le32 (block + 4, 1);
+  assert_reply (sim, 0x03, block, 16 + 0x400, 0xEF, "01 03 04 00 83 1d f0 00 00 05 ff ff");
+  flash = esprit_sim_dup_flash (sim);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (flash, NULL))[0x100000], ==, 0x22);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (flash, NULL))[0x100400], ==, 0xFF);
 }
 
 /* §2: GET_SECURITY_INFO gives 20 bytes with the chip id on S3/C3, 12 on the S2. */
@@ -547,6 +631,7 @@ main (int    argc,
   g_test_add_func ("/esprit/sim/flash-end-leaves-loader", test_flash_end_leaves_loader);
   g_test_add_func ("/esprit/sim/esp32-rom", test_esp32_rom);
   g_test_add_func ("/esprit/sim/security-info", test_security_info);
+  g_test_add_func ("/esprit/sim/family-reply-state", test_family_reply_state);
   g_test_add_func ("/esprit/sim/fault-drop-frame", test_fault_drop_frame);
   g_test_add_func ("/esprit/sim/stub-mode", test_stub_mode);
   g_test_add_func ("/esprit/sim/stub-refusals", test_stub_refusals);

@@ -252,7 +252,9 @@ _esprit_sim_loader_read_flash_slow (Loader       *l,
   if (len != 8 || (n = esprit_read_le32 (data + 4)) > 64 ||
       (guint64) (addr = esprit_read_le32 (data)) + n > flash_size)
     {
-      _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_READ_LENGTH);
+      /* Refused, the reply still carries 64 bytes: what the ROM's reply buffer holds
+       * (esprit-sim-loader-frames.c; measured for a length over 64). */
+      _esprit_sim_loader_reply (l, op, 0, NULL, 64, 1, ESPRIT_ROM_ERR_READ_LENGTH);
       return;
     }
   /* §2: the reply always carries 64 data bytes, then the status. */

@@ -16,6 +16,56 @@
  * word. */
 #define R8266_STALE_VALUE 0x20120707u
 
+/* Which ESP32-family ROM commands set the error byte back to 0 when they succeed; on the
+ * others it keeps the last failure's code (measured on the genuine ESP32 and ESP32-C3 ROMs). */
+static gboolean
+clears_error (guint8 op)
+{
+  switch (op)
+    {
+    case ESPRIT_OP_SYNC:
+    case ESPRIT_OP_READ_REG:
+    case ESPRIT_OP_WRITE_REG:
+    case ESPRIT_OP_SPI_ATTACH:
+    case ESPRIT_OP_SPI_FLASH_MD5:
+    case ESPRIT_OP_READ_FLASH_SLOW:
+    case ESPRIT_OP_CHANGE_BAUDRATE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The ESP32-family ROMs (measured on the genuine ESP32 and ESP32-C3 ROMs in Espressif's
+ * QEMU fork) build every reply in one buffer that they never clear: the data at its start,
+ * then the status byte and the error byte, and the two reserved bytes after them are whatever
+ * an earlier reply left there; a READ_FLASH_SLOW they refuse still sends its 64 bytes, as
+ * they are. The value is the last one SYNC or READ_REG gave, the error byte the last failure's
+ * code until a command of clears_error() succeeds. */
+static const guint8 *
+family_reply (Loader       *l,
+              guint8        op,
+              guint32      *value,
+              const guint8 *payload,
+              gsize         payload_len,
+              guint8        failed,
+              guint8        error)
+{
+  g_assert (payload_len + 4 <= sizeof l->reply_buf);
+  if (!failed && (op == ESPRIT_OP_SYNC || op == ESPRIT_OP_READ_REG))
+    l->value = *value;
+  *value = l->value;
+  if (failed)
+    l->error = error;
+  else if (clears_error (op))
+    l->error = 0;
+  if (payload != NULL)
+    memcpy (l->reply_buf, payload, payload_len);
+  l->reply_buf[payload_len] = failed;
+  l->reply_buf[payload_len + 1] = l->error;
+  return l->reply_buf;
+}
+
 void
 _esprit_sim_loader_reply (Loader       *l,
                           guint8        op,
@@ -27,8 +77,21 @@ _esprit_sim_loader_reply (Loader       *l,
 {
   g_autoptr(GByteArray) pkt = g_byte_array_new ();
   guint8 header[8];
-  guint8 status[4] = { failed, error, 0, 0 };
+  guint8 status8266[2] = { failed, error };
 
+  if (!l->rom8266)
+    {
+      const guint8 *buf = family_reply (l, op, &value, payload, payload_len, failed, error);
+
+      header[0] = ESPRIT_DIR_RESPONSE;
+      header[1] = op;
+      esprit_write_le16 (header + 2, (guint16) (payload_len + l->status_len));
+      esprit_write_le32 (header + 4, value);
+      g_byte_array_append (pkt, header, 8);
+      g_byte_array_append (pkt, buf, payload_len + l->status_len);
+      _esprit_sim_board_send_frame (l->sim, pkt->data, pkt->len);
+      return;
+    }
   header[0] = ESPRIT_DIR_RESPONSE;
   header[1] = op;
   esprit_write_le16 (header + 2, (guint16) (payload_len + l->status_len));
@@ -36,7 +99,7 @@ _esprit_sim_loader_reply (Loader       *l,
   g_byte_array_append (pkt, header, 8);
   if (payload_len)
     g_byte_array_append (pkt, payload, payload_len);
-  g_byte_array_append (pkt, status, l->status_len);
+  g_byte_array_append (pkt, status8266, l->status_len);
   _esprit_sim_board_send_frame (l->sim, pkt->data, pkt->len);
 }
 

@@ -21,6 +21,14 @@ typedef struct {
   gboolean              rom8266;
   guint                 status_len;
 
+  /* The ESP32-family ROMs' reply state, which carries over from one reply to the next
+   * (esprit-sim-loader-frames.c): the value, the error byte, the last known command and the
+   * buffer the reply's data and status are put together in. */
+  guint32               value;
+  guint8                error;
+  guint8                last_op;
+  guint8                reply_buf[128];
+
   /* flash write session */
   gboolean              flashing;
   gboolean              deflating;

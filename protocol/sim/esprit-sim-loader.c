@@ -81,10 +81,14 @@ dispatch (Loader       *l,
   if (!supported (l, op))
     {
       /* §8.1/§1: unknown commands get failed=1, error 0x05 (the stub: invalid command).
-       * model: the request's opcode is echoed. */
-      _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
+       * model: the ESP8266's ROM echoes the request's opcode; the ESP32 family's answer with
+       * the opcode of the last command they knew (measured on the genuine ESP32 and C3
+       * ROMs: GET_SECURITY_INFO to an ESP32 comes back as a SYNC reply), so a client that
+       * waits for its own opcode never sees the refusal. */
+      _esprit_sim_loader_fail (l, l->rom8266 ? op : l->last_op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return -1;
     }
+  l->last_op = op;
 
   switch (op)
     {
