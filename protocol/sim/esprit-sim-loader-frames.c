@@ -40,8 +40,9 @@ clears_error (guint8 op)
  * QEMU fork) build every reply in one buffer that they never clear: the data at its start,
  * then the status byte and the error byte, and the two reserved bytes after them are whatever
  * an earlier reply left there; a READ_FLASH_SLOW they refuse still sends its 64 bytes, as
- * they are. The value is the last one SYNC or READ_REG gave, the error byte the last failure's
- * code until a command of clears_error() succeeds. */
+ * they are. The value is the last one SYNC or READ_REG gave (on the S3, READ_REG only), the
+ * error byte the last failure's code until a command of clears_error() succeeds; both S3
+ * probes agreed with this too. */
 static const guint8 *
 family_reply (Loader       *l,
               guint8        op,
@@ -51,10 +52,16 @@ family_reply (Loader       *l,
               guint8        failed,
               guint8        error)
 {
+  EspritChip chip = _esprit_sim_chip (l->sim);
+  /* The ESP32's and the C3's SYNC leaves its value for the replies after it, the S3's does
+   * not (measured; the S2 is taken to be like the S3, the C6 like the C3). */
+  gboolean sync_stays = chip != ESPRIT_CHIP_ESP32S3 && chip != ESPRIT_CHIP_ESP32S2;
+
   g_assert (payload_len + 4 <= sizeof l->reply_buf);
-  if (!failed && (op == ESPRIT_OP_SYNC || op == ESPRIT_OP_READ_REG))
+  if (!failed && (op == ESPRIT_OP_READ_REG || (op == ESPRIT_OP_SYNC && sync_stays)))
     l->value = *value;
-  *value = l->value;
+  else if (failed || op != ESPRIT_OP_SYNC)
+    *value = l->value;
   if (failed)
     l->error = error;
   else if (clears_error (op))

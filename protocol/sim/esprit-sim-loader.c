@@ -39,7 +39,9 @@ handle_security_info (Loader *l)
 
   /* §2: flags, crypt_cnt, 7 key purposes, chip_id, api_version; S2 sends the first 12. */
   esprit_write_le32 (info + 12, (guint32) l->info->security_chip_id);
-  esprit_write_le32 (info + 16, 3);
+  /* api_version: 3 from the genuine C3 ROM, 0 from the S3's (measured in Espressif's QEMU
+   * fork; the C6 is taken to be like the C3). */
+  esprit_write_le32 (info + 16, l->info == esprit_chip_get_info (ESPRIT_CHIP_ESP32S3) ? 0 : 3);
   _esprit_sim_loader_reply (l, ESPRIT_OP_GET_SECURITY_INFO, 0, info, n, 0, 0);
 }
 
