@@ -402,6 +402,20 @@ assert_reply (EspritSim    *sim,
   g_assert_cmpstr (hex->str, ==, want);
 }
 
+/* A command's four parameter words (MEM_BEGIN, FLASH_BEGIN, a DATA header). */
+static void
+words4 (guint8  *p,
+        guint32  a,
+        guint32  b,
+        guint32  c,
+        guint32  d)
+{
+  esprit_write_le32 (p, a);
+  esprit_write_le32 (p + 4, b);
+  esprit_write_le32 (p + 8, c);
+  esprit_write_le32 (p + 12, d);
+}
+
 /* The ESP32-family ROMs' reply state, byte for byte as the genuine ESP32 ROM answered the
  * same sequence in Espressif's QEMU fork: the value of the last READ_REG in every later
  * reply, an unknown command answered with the last known command's opcode, a refused
@@ -435,23 +449,15 @@ test_family_reply_state (void)
   esprit_write_le32 (rd + 4, 65);
   expect = g_strconcat ("01 0e 44 00 83 1d f0 00 ", ff64, "01 0a 00 00", NULL);
   assert_reply (sim, 0x0E, rd, 8, 0, expect);
-  esprit_write_le32 (mem, 0x100);
-  esprit_write_le32 (mem + 4, 1);
-  esprit_write_le32 (mem + 8, 0x100);
-  esprit_write_le32 (mem + 12, 0x3FFB0000);
+  words4 (mem, 0x100, 1, 0x100, 0x3FFB0000);
   assert_reply (sim, 0x05, mem, 16, 0, "01 05 04 00 83 1d f0 00 00 0a ff ff");
   esprit_write_le32 (wr, 0x3FFB0000);
   assert_reply (sim, 0x09, wr, 32, 0, "01 09 04 00 83 1d f0 00 00 00 ff ff");
 
   /* FLASH_DATA: seq 0 damaged, seq 0 again refused, seq 1 lands where seq 0 would have. */
-  esprit_write_le32 (begin, 0x1000);
-  esprit_write_le32 (begin + 4, 2);
-  esprit_write_le32 (begin + 8, 0x400);
-  esprit_write_le32 (begin + 12, 0x100000);
+  words4 (begin, 0x1000, 2, 0x400, 0x100000);
   assert_reply (sim, 0x02, begin, 16, 0, "01 02 04 00 83 1d f0 00 00 00 ff ff");
-  esprit_write_le32 (block, 0x400);
-  esprit_write_le32 (block + 4, 0);
-  memset (block + 8, 0, 8);
+  words4 (block, 0x400, 0, 0, 0);
   memset (block + 16, 0x22, 0x400);
   assert_reply (sim, 0x03, block, 16 + 0x400, 0x00, "01 03 04 00 83 1d f0 00 01 07 ff ff");
   assert_reply (sim, 0x03, block, 16 + 0x400, 0xEF, "01 03 04 00 83 1d f0 00 01 05 ff ff");
