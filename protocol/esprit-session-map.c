@@ -91,6 +91,20 @@ take_known (const EspritChunkMap *known,
   return TRUE;
 }
 
+EspritLayout *
+esprit_session_read_layout (EspritSession  *self,
+                            guint32         flash_size,
+                            guint32         table_offset,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  Reader reader = { self, cancellable };
+
+  g_return_val_if_fail (ESPRIT_IS_SESSION (self), NULL);
+  return esprit_layout_detect (esprit_session_get_chip (self), flash_size, table_offset,
+                               board_read, &reader, error);
+}
+
 gboolean
 esprit_session_read_flash_map (EspritSession  *self,
                                guint32         table_offset,
@@ -102,7 +116,6 @@ esprit_session_read_flash_map (EspritSession  *self,
   g_autoptr(EspritLayout) layout = NULL;
   g_autoptr(EspritChunkMap) chunks = NULL;
   g_autoptr(GPtrArray) rough = NULL;
-  Reader reader = { self, cancellable };
   guint32 flash_size;
 
   g_return_val_if_fail (ESPRIT_IS_SESSION (self), FALSE);
@@ -112,8 +125,7 @@ esprit_session_read_flash_map (EspritSession  *self,
   /* An unknown flash chip: no size, so nothing to draw. */
   if (!esprit_session_get_flash_size (self, &flash_size, cancellable, error))
     return error == NULL || *error == NULL;
-  layout = esprit_layout_detect (esprit_session_get_chip (self), flash_size, table_offset,
-                                 board_read, &reader, error);
+  layout = esprit_session_read_layout (self, flash_size, table_offset, cancellable, error);
   if (layout == NULL)
     return FALSE;
 

@@ -151,7 +151,15 @@ gboolean       esprit_session_md5             (EspritSession              *self,
                                                guint8                      digest[16],
                                                GCancellable               *cancellable,
                                                GError                    **error);
-/* esprit-session-map.c: the flash map (esprit_flash_map_build) of the board: its layout
+/* esprit-session-map.c: the board's layout (esprit_layout_detect) in a flash of
+ * @flash_size bytes, read through the session; a chunk a packed read found erased is not
+ * read again. */
+EspritLayout  *esprit_session_read_layout    (EspritSession              *self,
+                                               guint32                     flash_size,
+                                               guint32                     table_offset,
+                                               GCancellable               *cancellable,
+                                               GError                    **error);
+/* The flash map (esprit_flash_map_build) of the board: its layout
  * read from it, and per region what the session's reads already learnt of the chunks (a
  * packed read tells erased ones apart) or else one MD5 of the region; the partition table
  * is looked for at @table_offset (ESPRIT_PARTITION_TABLE_OFFSET usually). *@map stays NULL,

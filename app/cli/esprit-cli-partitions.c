@@ -18,16 +18,6 @@
 
 /* ---- the board ---------------------------------------------------------------------- */
 
-static gboolean
-board_read (guint32   addr,
-            guint32   len,
-            guint8   *buffer,
-            gpointer  user_data,
-            GError  **error)
-{
-  return esprit_session_read (user_data, addr, len, buffer, NULL, error);
-}
-
 /* Reads what the layout needs from the board, without the per-read progress lines. */
 EspritLayout *
 esprit_cli_board_layout (EspritCli      *opts,
@@ -47,8 +37,7 @@ esprit_cli_board_layout (EspritCli      *opts,
       return NULL;
     }
   opts->quiet = TRUE;
-  layout = esprit_layout_detect (esprit_session_get_chip (session), flash_size, table_offset,
-                                 board_read, session, error);
+  layout = esprit_session_read_layout (session, flash_size, table_offset, NULL, error);
   opts->quiet = FALSE;
   if (layout == NULL)
     return NULL;

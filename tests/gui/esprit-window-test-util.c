@@ -99,6 +99,26 @@ is_visible_error_label (GtkWidget     *w,
   return GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "error") && gtk_widget_get_visible (w);
 }
 
+gboolean
+is_password_entry (GtkWidget     *w,
+                   gconstpointer  unused)
+{
+  return GTK_IS_PASSWORD_ENTRY (w);
+}
+
+gboolean
+is_labelled_button (GtkWidget     *w,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0;
+}
+
+gboolean
+prompt_shown (gpointer window)
+{
+  return esprit_window_get_password_dialog (window) != NULL;
+}
+
 void
 click (EspritWindow *window,
        const char   *action)
@@ -260,9 +280,18 @@ new_window (void)
 }
 
 gboolean
-esprit_window_test_init (int    *argc,
-                         char ***argv)
+esprit_window_test_init (int         *argc,
+                         char      ***argv,
+                         const char  *name)
 {
+  g_autofree char *template = g_strdup_printf ("esprit-gui-%s-XXXXXX", name);
+  g_autofree char *data_home = NULL;
+
+  /* Before GTK: GLib keeps the data folder it first finds. */
+  work_dir = g_dir_make_tmp (template, NULL);
+  g_assert_nonnull (work_dir);
+  data_home = g_build_filename (work_dir, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);

@@ -19,11 +19,13 @@ typedef struct {
   guint         n;
 } RowWait;
 
-/* What every window test's main does first: no accessibility bus, settings in memory,
- * untranslated messages, then GTK, libadwaita and GTest. FALSE, after printing TAP's skip
- * line, when there is no display: main then returns 77. */
+/* What every window test's main does first: its own work_dir (esprit-gui-@name-XXXXXX) with
+ * the data folder (XDG_DATA_HOME, so no backups of the user's) inside it, no accessibility
+ * bus, settings in memory, untranslated messages, then GTK, libadwaita and GTest. FALSE,
+ * after printing TAP's skip line, when there is no display: main then returns 77. */
 gboolean      esprit_window_test_init (int          *argc,
-                                       char       ***argv);
+                                       char       ***argv,
+                                       const char   *name);
 /* Runs the main context until @done says so; fails after @timeout_ms. */
 void          spin_until             (gboolean   (*done) (gpointer),
                                       gpointer      data,
@@ -45,6 +47,13 @@ gboolean      is_entry               (GtkWidget    *w,
                                       gconstpointer unused);
 gboolean      is_visible_error_label (GtkWidget    *w,
                                       gconstpointer unused);
+gboolean      is_password_entry      (GtkWidget    *w,
+                                      gconstpointer unused);
+/* A button labelled @label (with its mnemonic underscore). */
+gboolean      is_labelled_button     (GtkWidget    *w,
+                                      gconstpointer label);
+/* The window shows its OTA password prompt. */
+gboolean      prompt_shown           (gpointer      window);
 /* Clicks the labelled button of @action, which must be sensitive. */
 void          click                  (EspritWindow *window,
                                       const char   *action);

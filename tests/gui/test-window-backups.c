@@ -392,14 +392,8 @@ main (int    argc,
 {
   int rc;
 
-  work_dir = g_dir_make_tmp ("esprit-gui-backups-XXXXXX", NULL);
-  /* Backups go under the data folder: this test's own, set before anything reads it. */
-  {
-    g_autofree char *data_home = g_build_filename (work_dir, "data", NULL);
-
-    g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  }
-  if (!esprit_window_test_init (&argc, &argv))
+  /* Backups go under the data folder: this test's own (esprit_window_test_init). */
+  if (!esprit_window_test_init (&argc, &argv, "backups"))
     return 77;
   g_test_add_func ("/esprit/window-backups/first-seen", test_first_seen);
   g_test_add_func ("/esprit/window-backups/first-seen-off", test_first_seen_off);

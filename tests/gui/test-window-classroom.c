@@ -288,12 +288,9 @@ main (int    argc,
       char **argv)
 {
   int rc;
-  g_autofree char *data_home = g_dir_make_tmp ("esprit-gui-data-XXXXXX", NULL);
 
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  if (!esprit_window_test_init (&argc, &argv))
+  if (!esprit_window_test_init (&argc, &argv, "classroom"))
     return 77;
-  work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
   board_tests_init ();
   g_test_add_func ("/esprit/window-classroom/flash-all", test_flash_all);
   g_test_add_func ("/esprit/window-classroom/disconnect-retry", test_disconnect_retry);

@@ -71,30 +71,10 @@ pick_virtual_board (EspritWindow *window)
 }
 
 static gboolean
-is_password_entry (GtkWidget    *w,
-                   gconstpointer unused)
-{
-  return GTK_IS_PASSWORD_ENTRY (w);
-}
-
-static gboolean
 is_check_button (GtkWidget    *w,
                  gconstpointer unused)
 {
   return GTK_IS_CHECK_BUTTON (w);
-}
-
-static gboolean
-is_labelled_button (GtkWidget    *w,
-                    gconstpointer label)
-{
-  return GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0;
-}
-
-static gboolean
-prompt_shown (gpointer window)
-{
-  return esprit_window_get_password_dialog (window) != NULL;
 }
 
 /* Types @password, ticks "Remember" when asked to, clicks Upload. */
@@ -236,15 +216,9 @@ main (int    argc,
   g_autoptr(SecretService) service = NULL;
   int rc;
 
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
   g_setenv ("ESPRIT_SIM_OTA_PASSWORD", PASSWORD, TRUE);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 77;
-    }
+  if (!esprit_window_test_init (&argc, &argv, "keyring"))
+    return 77;
   /* The wrapper gave a keyring; without one this test has nothing to test. */
   service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
   if (service == NULL)
@@ -252,9 +226,6 @@ main (int    argc,
       g_print ("1..0 # SKIP no secret service on the session bus: %s\n", error->message);
       return 77;
     }
-  adw_init ();
-  g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("esprit-gui-keyring-XXXXXX", NULL);
   g_test_add_func ("/esprit/window-keyring/remember", test_remember);
   g_test_add_func ("/esprit/window-keyring/no-remember", test_no_remember);
   g_test_add_func ("/esprit/window-keyring/refused", test_refused);

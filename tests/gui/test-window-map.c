@@ -667,14 +667,8 @@ main (int    argc,
 {
   int rc;
 
-  work_dir = g_dir_make_tmp ("esprit-gui-map-XXXXXX", NULL);
-  /* Backups go under the data folder: this test's own, set before anything reads it. */
-  {
-    g_autofree char *data_home = g_build_filename (work_dir, "data", NULL);
-
-    g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  }
-  if (!esprit_window_test_init (&argc, &argv))
+  /* Backups go under the data folder: this test's own (esprit_window_test_init). */
+  if (!esprit_window_test_init (&argc, &argv, "map"))
     return 77;
   g_test_add_func ("/esprit/window-map/backup-first", test_backup_first);
   g_test_add_func ("/esprit/window-map/backup-region", test_backup_region);

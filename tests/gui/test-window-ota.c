@@ -59,26 +59,6 @@ on_progress (EspritJob *job,
     }
 }
 
-static gboolean
-is_password_entry (GtkWidget    *w,
-                   gconstpointer unused)
-{
-  return GTK_IS_PASSWORD_ENTRY (w);
-}
-
-static gboolean
-is_labelled_button (GtkWidget    *w,
-                    gconstpointer label)
-{
-  return GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0;
-}
-
-static gboolean
-prompt_shown (gpointer window)
-{
-  return esprit_window_get_password_dialog (window) != NULL;
-}
-
 /* Types @password and clicks Upload as a user does: Adwaita answers and then closes the
  * dialog itself, with the entry still focused. */
 static void
@@ -401,9 +381,8 @@ main (int    argc,
 {
   int rc;
 
-  if (!esprit_window_test_init (&argc, &argv))
+  if (!esprit_window_test_init (&argc, &argv, "ota"))
     return 77;
-  work_dir = g_dir_make_tmp ("esprit-gui-ota-XXXXXX", NULL);
   g_test_add_func ("/esprit/window-ota/flash", test_flash);
   g_test_add_func ("/esprit/window-ota/password", test_password);
   g_test_add_func ("/esprit/window-ota/decline", test_decline);

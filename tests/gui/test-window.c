@@ -484,13 +484,10 @@ main (int    argc,
       char **argv)
 {
   int rc;
-  g_autofree char *data_home = g_dir_make_tmp ("esprit-gui-data-XXXXXX", NULL);
 
   /* An empty data folder: no backups of the user's in the Backups list. */
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  if (!esprit_window_test_init (&argc, &argv))
+  if (!esprit_window_test_init (&argc, &argv, "window"))
     return 77;
-  work_dir = g_dir_make_tmp ("esprit-gui-XXXXXX", NULL);
   {
     g_autoptr(GSettings) settings = g_settings_new ("io.github.esprit.Esprit");
 
