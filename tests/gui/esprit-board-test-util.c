@@ -98,21 +98,6 @@ assert_flashed (EspritWindow *window,
   g_assert_cmpuint (esprit_sim_get_boot_mode (board (window, k)), ==, 3);   /* from flash */
 }
 
-AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 void
 board_tests_init (void)
 {

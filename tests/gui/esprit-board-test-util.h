@@ -34,7 +34,5 @@ gboolean          board_has_blink   (EspritWindow *window,
 /* Row @k done, board @k holding Blink and running it from flash. */
 void              assert_flashed    (EspritWindow *window,
                                      guint         k);
-/* The message dialog on screen, or NULL. */
-AdwMessageDialog *find_dialog       (void);
 
 G_END_DECLS

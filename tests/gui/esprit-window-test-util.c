@@ -113,6 +113,31 @@ is_labelled_button (GtkWidget     *w,
   return GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0;
 }
 
+GtkWidget *
+find_toplevel (GType    type,
+               gpointer parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)) &&
+          (parent == NULL || gtk_window_get_transient_for (w) == parent))
+        return GTK_WIDGET (w);
+    }
+  return NULL;
+}
+
+AdwMessageDialog *
+find_dialog (void)
+{
+  GtkWidget *w = find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL);
+
+  return w != NULL ? ADW_MESSAGE_DIALOG (w) : NULL;
+}
+
 gboolean
 prompt_shown (gpointer window)
 {

@@ -52,6 +52,11 @@ gboolean      is_password_entry      (GtkWidget    *w,
 /* A button labelled @label (with its mnemonic underscore). */
 gboolean      is_labelled_button     (GtkWidget    *w,
                                       gconstpointer label);
+/* The first visible toplevel of @type (transient for @parent unless that is NULL), or NULL. */
+GtkWidget    *find_toplevel          (GType         type,
+                                      gpointer      parent);
+/* The message dialog on screen, or NULL. */
+AdwMessageDialog *find_dialog        (void);
 /* The window shows its OTA password prompt. */
 gboolean      prompt_shown           (gpointer      window);
 /* Clicks the labelled button of @action, which must be sensitive. */

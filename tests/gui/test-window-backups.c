@@ -119,21 +119,6 @@ identify (EspritWindow *window)
   return g_string_free (board, FALSE);
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
 /* A board seen for the first time: the switch is on and a flash backs it up. Once it has a
  * backup: off, and flashing it again makes none, in this window and in a new one that has
  * not met it yet. Turned on by hand for that board, it backs up again; the preference for

@@ -303,20 +303,11 @@ test_gzip (void)
 static gboolean
 dialog_open (gpointer window)
 {
-  GListModel *tops = gtk_window_get_toplevels ();   /* (transfer none) */
+  GtkWidget *w = find_toplevel (ADW_TYPE_MESSAGE_DIALOG, window);
 
-  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (tops, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_window_get_transient_for (w) == window &&
-          gtk_widget_get_visible (GTK_WIDGET (w)))
-        {
-          g_object_set_data (window, "test-dialog", w);
-          return TRUE;
-        }
-    }
-  return FALSE;
+  if (w != NULL)
+    g_object_set_data (window, "test-dialog", w);
+  return w != NULL;
 }
 
 /* Cancel while the prompt waits: the upload stops and the prompt goes with it. */
