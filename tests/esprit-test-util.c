@@ -13,6 +13,22 @@
 #include "esprit-test-util.h"
 
 GBytes *
+esprit_test_gzip (GBytes *in)
+{
+  g_autoptr(GZlibCompressor) zc = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (zc));
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (out, g_bytes_get_data (in, NULL), g_bytes_get_size (in), NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+GBytes *
 esprit_test_random_bytes (gsize   size,
                           guint32 seed)
 {

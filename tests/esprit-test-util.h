@@ -19,6 +19,8 @@ GBytes    *esprit_test_make_image    (EspritChip  chip,
                                       guint       n_segments,
                                       gboolean    hash,
                                       guint32     seed);
+/* @in as a .gz file (what gzip -9 writes; eboot takes such sketches, §7.1). */
+GBytes    *esprit_test_gzip          (GBytes     *in);
 /* Deterministic pseudo-random bytes. */
 GBytes    *esprit_test_random_bytes  (gsize       size,
                                       guint32     seed);

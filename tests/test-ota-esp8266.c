@@ -18,22 +18,6 @@
 
 #define FS_START 0x200000u   /* 4M2M, the virtual board's 4 MB layout (§10.2) */
 
-static GBytes *
-gzip_bytes (GBytes *in)
-{
-  g_autoptr(GZlibCompressor) zc = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
-  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
-  g_autoptr(GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (zc));
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_write_all (out, g_bytes_get_data (in, NULL), g_bytes_get_size (in), NULL,
-                             NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (out, NULL, &error);
-  g_assert_no_error (error);
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
-}
-
 /* An Arduino .bin whose sketch repeats itself, so that gzip has something to do. */
 static GBytes *
 compressible_bin (GBytes **sketch_out)
@@ -112,7 +96,7 @@ test_gzip (void)
   g_autoptr(GBytes) old = esprit_test_ota_arduino_bin (100000, 20, NULL);
   g_autoptr(GBytes) sketch = NULL;
   g_autoptr(GBytes) bin = compressible_bin (&sketch);
-  g_autoptr(GBytes) gz = gzip_bytes (bin);
+  g_autoptr(GBytes) gz = esprit_test_gzip (bin);
   g_autoptr(GBytes) qio_old = NULL;
   g_autofree char *inflated = NULL;
   guint8 *copy = g_memdup2 (g_bytes_get_data (old, NULL), g_bytes_get_size (old));
@@ -144,11 +128,11 @@ static void
 test_gzip_checked (void)
 {
   g_autoptr(GBytes) bin = compressible_bin (NULL);
-  g_autoptr(GBytes) gz = gzip_bytes (bin);
+  g_autoptr(GBytes) gz = esprit_test_gzip (bin);
   g_autoptr(GBytes) esp32 = esprit_test_make_image (ESPRIT_CHIP_ESP32, 30000, 2, TRUE, 22);
-  g_autoptr(GBytes) gz32 = gzip_bytes (esp32);
+  g_autoptr(GBytes) gz32 = esprit_test_gzip (esp32);
   g_autoptr(GBytes) fs = esprit_test_random_bytes (5000, 23);
-  g_autoptr(GBytes) gzfs = gzip_bytes (fs);
+  g_autoptr(GBytes) gzfs = esprit_test_gzip (fs);
   const guint8 *z = g_bytes_get_data (gz, NULL);
   gsize n = g_bytes_get_size (gz);
   g_autoptr(GError) error = NULL;

@@ -234,22 +234,6 @@ test_filesystem (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static GBytes *
-gzip_bytes (GBytes *in)
-{
-  g_autoptr(GZlibCompressor) zc = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
-  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
-  g_autoptr(GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (zc));
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_write_all (out, g_bytes_get_data (in, NULL), g_bytes_get_size (in), NULL,
-                             NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (out, NULL, &error);
-  g_assert_no_error (error);
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
-}
-
 /* A label of a toast (or anything) showing a text with @part in it. */
 static gboolean
 is_label_with (GtkWidget    *w,
@@ -265,7 +249,7 @@ static void
 test_gzip (void)
 {
   g_autoptr(GBytes) img = esprit_test_ota_arduino_bin (60000, 16, NULL);
-  g_autoptr(GBytes) gz = gzip_bytes (img);
+  g_autoptr(GBytes) gz = esprit_test_gzip (img);
   g_autoptr(GFile) file = write_file ("Blink.ino.bin.gz", gz);
   GSList one = { file, NULL };
   EspritWindow *window;
