@@ -145,7 +145,7 @@ _esprit_sim_loader_flash_data (Loader       *l,
                                              l->rom8266 ? NULL : &l->next_seq, &block, &block_len))
     return;
   seq = esprit_read_le32 (data + 4);
-  if (!session)
+  if (!session)   /* the ESP8266's order: the packet first */
     {
       _esprit_sim_loader_fail (l, op, ESPRIT_ROM_ERR_INVALID_MESSAGE);
       return;

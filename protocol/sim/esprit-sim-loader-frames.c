@@ -83,30 +83,28 @@ _esprit_sim_loader_reply (Loader       *l,
                           guint8        error)
 {
   g_autoptr(GByteArray) pkt = g_byte_array_new ();
+  g_autofree guint8 *own = NULL;
+  const guint8 *body;   /* the data, then the status bytes */
   guint8 header[8];
-  guint8 status8266[2] = { failed, error };
 
-  if (!l->rom8266)
+  if (l->rom8266)
     {
-      const guint8 *buf = family_reply (l, op, &value, payload, payload_len, failed, error);
-
-      header[0] = ESPRIT_DIR_RESPONSE;
-      header[1] = op;
-      esprit_write_le16 (header + 2, (guint16) (payload_len + l->status_len));
-      esprit_write_le32 (header + 4, value);
-      g_byte_array_append (pkt, header, 8);
-      g_byte_array_append (pkt, buf, payload_len + l->status_len);
-      _esprit_sim_board_send_frame (l->sim, pkt->data, pkt->len);
-      return;
+      /* §1: two status bytes right after the data. */
+      own = g_malloc (payload_len + 2);
+      if (payload_len)
+        memcpy (own, payload, payload_len);
+      own[payload_len] = failed;
+      own[payload_len + 1] = error;
+      body = own;
     }
+  else
+    body = family_reply (l, op, &value, payload, payload_len, failed, error);
   header[0] = ESPRIT_DIR_RESPONSE;
   header[1] = op;
   esprit_write_le16 (header + 2, (guint16) (payload_len + l->status_len));
   esprit_write_le32 (header + 4, value);
   g_byte_array_append (pkt, header, 8);
-  if (payload_len)
-    g_byte_array_append (pkt, payload, payload_len);
-  g_byte_array_append (pkt, status8266, l->status_len);
+  g_byte_array_append (pkt, body, payload_len + l->status_len);
   _esprit_sim_board_send_frame (l->sim, pkt->data, pkt->len);
 }
 
